@@ -1,0 +1,129 @@
+/**
+ * One leaderboard: per-key sliding tallies for every window, at most `maxKeys` keys.
+ *
+ * Keys live in a Map kept in least-recently-updated order (touch = delete + set), so the key to
+ * evict is always the first one, and keys whose last update is older than the longest window
+ * (every tally empty) are dropped from the front for free before anything is evicted.
+ */
+
+export interface WindowSpec {
+  label: string;
+  ms: number;
+  /** Number of buckets the window is cut into; the granularity is ms / buckets. */
+  buckets: number;
+}
+
+export interface Tally {
+  readonly total: number;
+  /** Drops buckets numbered below `oldestLive`; returns what is left. */
+  expire(oldestLive: number): number;
+}
+
+export interface Ranked {
+  key: string;
+  value: number;
+}
+
+interface KeyEntry<T> {
+  lastUpdate: number;
+  tallies: T[]; // one per window, in window order
+}
+
+export class Board<T extends Tally> {
+  private readonly keys = new Map<string, KeyEntry<T>>();
+  private readonly bucketMs: number[];
+  private readonly longestMs: number;
+  evictions = 0;
+
+  constructor(
+    private readonly windows: readonly WindowSpec[],
+    private readonly maxKeys: number,
+    private readonly newTally: () => T,
+  ) {
+    this.bucketMs = windows.map((w) => w.ms / w.buckets);
+    this.longestMs = Math.max(...windows.map((w) => w.ms));
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  bucketOf(window: number, now: number): number {
+    return Math.floor(now / this.bucketMs[window]!);
+  }
+
+  /** The tallies of `key` (created if new, evicting the least recently updated key if full), now the most recent. */
+  touch(key: string, now: number): T[] {
+    let entry = this.keys.get(key);
+    if (entry !== undefined) {
+      this.keys.delete(key);
+    } else {
+      this.dropIdle(now);
+      if (this.keys.size >= this.maxKeys) {
+        const victim = this.keys.keys().next();
+        if (victim.done !== true) {
+          this.keys.delete(victim.value);
+          this.evictions++;
+        }
+      }
+      entry = { lastUpdate: now, tallies: this.windows.map(() => this.newTally()) };
+    }
+    entry.lastUpdate = now;
+    this.keys.set(key, entry);
+    return entry.tallies;
+  }
+
+  /** Expires every key's buckets, forgets keys left empty, and returns the top `size` of each window. */
+  rank(now: number, size: number): Ranked[][] {
+    const oldestLive = this.windows.map((w, i) => this.bucketOf(i, now) - w.buckets + 1);
+    const tops = this.windows.map(() => new TopN(size));
+    for (const [key, entry] of this.keys) {
+      let any = false;
+      for (let i = 0; i < entry.tallies.length; i++) {
+        const value = entry.tallies[i]!.expire(oldestLive[i]!);
+        if (value > 0) {
+          any = true;
+          tops[i]!.offer(key, value);
+        }
+      }
+      if (!any) this.keys.delete(key);
+    }
+    return tops.map((t) => t.entries);
+  }
+
+  // An event leaves every window at most `longestMs` after it was observed.
+  private dropIdle(now: number): void {
+    for (const [key, entry] of this.keys) {
+      if (now - entry.lastUpdate < this.longestMs) break;
+      this.keys.delete(key);
+    }
+  }
+}
+
+/** The best `size` entries offered: highest value first, ties by key in code-unit order. */
+export class TopN {
+  readonly entries: Ranked[] = [];
+
+  constructor(private readonly size: number) {}
+
+  offer(key: string, value: number): void {
+    const e = this.entries;
+    if (e.length === this.size) {
+      const last = e[e.length - 1];
+      if (last === undefined || !ranksBefore(key, value, last)) return;
+      e.pop();
+    }
+    let lo = 0;
+    let hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ranksBefore(key, value, e[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    e.splice(lo, 0, { key, value });
+  }
+}
+
+function ranksBefore(key: string, value: number, other: Ranked): boolean {
+  return value > other.value || (value === other.value && key < other.key);
+}

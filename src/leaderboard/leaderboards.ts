@@ -1,0 +1,244 @@
+/**
+ * Bounded abuse leaderboards: exact per-user and per-IP tallies over sliding windows, of which
+ * only the top N per board and window are exported, so the exporter has at most
+ * boards × windows × N leaderboard series whatever the traffic. What each board counts, the
+ * window granularity and the memory bounds: docs/leaderboards.md.
+ *
+ * Time is the exporter's clock at arrival (`now()`), not the log line's own time: a leaderboard
+ * says what the exporter saw recently, and replaying an old log must not look like an attack now.
+ */
+import { createHmac } from 'node:crypto';
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { MailEvent } from '../classify/events.js';
+import { Board } from './board.js';
+import type { Ranked, WindowSpec } from './board.js';
+import { SlidingCount, SlidingDistinct } from './sliding.js';
+import type { LeaderboardWindow } from './windows.js';
+
+export const BOARD_NAMES = [
+  'auth_user_recipients',
+  'auth_user_source_ips',
+  'auth_user_sender_mismatches',
+  'relay_denied_ips',
+  'auth_failure_ips',
+  'auth_failure_users',
+] as const;
+export type BoardName = (typeof BOARD_NAMES)[number];
+
+/** The label naming a board's key. */
+export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip'> = {
+  auth_user_recipients: 'user',
+  auth_user_source_ips: 'user',
+  auth_user_sender_mismatches: 'user',
+  relay_denied_ips: 'ip',
+  auth_failure_ips: 'ip',
+  auth_failure_users: 'user',
+};
+
+const BOARD_HELP: Record<BoardName, string> = {
+  auth_user_recipients:
+    'Recipients accepted from each authenticated SMTP user within the window (top N users only).',
+  auth_user_source_ips:
+    'Distinct remote IPs each authenticated SMTP user sent from within the window (top N users only).',
+  auth_user_sender_mismatches:
+    'Recipients accepted from each authenticated SMTP user for a different envelope sender within the window (top N users only).',
+  relay_denied_ips: 'Recipients refused for relaying to each remote IP within the window (top N IPs only).',
+  auth_failure_ips: 'Failed authentications from each remote IP within the window (top N IPs only).',
+  auth_failure_users: 'Failed authentications naming each user within the window (top N users only).',
+};
+
+export const DEFAULT_BUCKETS_PER_WINDOW = 60;
+export const DEFAULT_MAX_IPS_PER_USER = 1000;
+/** Longer keys are cut to this many characters: longer than any address or IP, and it bounds label size. */
+export const MAX_KEY_LENGTH = 256;
+
+export interface LeaderboardOptions {
+  /** Sliding windows; the label is the `window` label value (e.g. { label: '5m', ms: 300000 }). */
+  windows: LeaderboardWindow[];
+  /** Per board: at most this many keys are tracked; the least recently updated is evicted. */
+  maxKeys: number;
+  /** Top N exported per board and window. */
+  size: number;
+  /** Replace user names by 'u_' + the first 16 hex digits of HMAC-SHA256(hashKey, user). */
+  hashUsers: boolean;
+  hashKey: string;
+  /** Milliseconds clock read at each observe and scrape; tests drive it by hand. */
+  now: () => number;
+  /** Buckets per window (granularity = window / buckets). Default 60. */
+  bucketsPerWindow?: number;
+  /** `auth_user_source_ips`: distinct IPs remembered per user and window; the count saturates there. Default 1000. */
+  maxIpsPerUser?: number;
+}
+
+export type LeaderboardSnapshot = Record<BoardName, Record<string, Ranked[]>>;
+
+export interface Leaderboards {
+  observe(e: MailEvent): void;
+  /** Registers the leaderboard gauges and counters; their values are computed at scrape time. */
+  register(registry: Registry): void;
+  snapshot(): LeaderboardSnapshot;
+  stats(): { keys: Record<BoardName, number>; evictions: Record<BoardName, number> };
+}
+
+export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
+  checkOptions(opts);
+  const bucketsPerWindow = opts.bucketsPerWindow ?? DEFAULT_BUCKETS_PER_WINDOW;
+  const maxIpsPerUser = opts.maxIpsPerUser ?? DEFAULT_MAX_IPS_PER_USER;
+  const windows: WindowSpec[] = opts.windows.map((w) => ({ label: w.label, ms: w.ms, buckets: bucketsPerWindow }));
+
+  const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount());
+  const boards = {
+    auth_user_recipients: counting(),
+    auth_user_source_ips: new Board<SlidingDistinct>(windows, opts.maxKeys, () => new SlidingDistinct(maxIpsPerUser)),
+    auth_user_sender_mismatches: counting(),
+    relay_denied_ips: counting(),
+    auth_failure_ips: counting(),
+    auth_failure_users: counting(),
+  };
+  const allBoards: Record<BoardName, Board<SlidingCount> | Board<SlidingDistinct>> = boards;
+
+  // A wall clock may step back; the tallies assume time never does, so such a step counts as no time passing.
+  let latest = -Infinity;
+  const clock = (): number => {
+    const t = opts.now();
+    if (Number.isFinite(t) && t > latest) latest = t;
+    return latest === -Infinity ? 0 : latest;
+  };
+
+  const userKey = (raw: unknown): string => {
+    if (typeof raw !== 'string' || raw === '') return '';
+    const user = raw.toLowerCase();
+    if (opts.hashUsers) return 'u_' + createHmac('sha256', opts.hashKey).update(user).digest('hex').slice(0, 16);
+    return user.length > MAX_KEY_LENGTH ? user.slice(0, MAX_KEY_LENGTH) : user;
+  };
+  const ipKey = (raw: unknown): string => {
+    if (typeof raw !== 'string' || raw === '') return '';
+    const ip = raw.toLowerCase();
+    return ip.length > MAX_KEY_LENGTH ? ip.slice(0, MAX_KEY_LENGTH) : ip;
+  };
+
+  const count = (board: Board<SlidingCount>, key: string, now: number): void => {
+    const tallies = board.touch(key, now);
+    for (let i = 0; i < tallies.length; i++) tallies[i]!.add(board.bucketOf(i, now), 1);
+  };
+  const sawIp = (user: string, ip: string, now: number): void => {
+    const board = boards.auth_user_source_ips;
+    const tallies = board.touch(user, now);
+    for (let i = 0; i < tallies.length; i++) tallies[i]!.add(board.bucketOf(i, now), ip);
+  };
+
+  const rankBoard = (name: BoardName): Record<string, Ranked[]> => {
+    const ranked = allBoards[name].rank(clock(), opts.size);
+    const byWindow: Record<string, Ranked[]> = {};
+    windows.forEach((w, i) => (byWindow[w.label] = ranked[i] ?? []));
+    return byWindow;
+  };
+
+  return {
+    observe(e: MailEvent): void {
+      if (e.event === 'smtp.recipient') {
+        switch (e.case) {
+          case 'sent_auth_same_user':
+          case 'sent_auth_different_user': {
+            const user = userKey(e.auth_user);
+            if (user === '') return;
+            const now = clock();
+            count(boards.auth_user_recipients, user, now);
+            const ip = ipKey(e.remote_ip);
+            if (ip !== '') sawIp(user, ip, now);
+            if (e.case === 'sent_auth_different_user') count(boards.auth_user_sender_mismatches, user, now);
+            return;
+          }
+          case 'rejected_no_auth':
+          case 'rejected_auth_failed': {
+            const ip = ipKey(e.remote_ip);
+            if (ip !== '') count(boards.relay_denied_ips, ip, clock());
+            return;
+          }
+          default:
+            return;
+        }
+      }
+      if (e.event === 'auth' && e.result === 'failure') {
+        const now = clock();
+        const ip = ipKey(e.remote_ip);
+        if (ip !== '') count(boards.auth_failure_ips, ip, now);
+        const user = userKey(e.user);
+        if (user !== '') count(boards.auth_failure_users, user, now);
+      }
+    },
+
+    register(registry: Registry): void {
+      for (const name of BOARD_NAMES) {
+        const keyLabel = BOARD_KEY_LABELS[name];
+        new Gauge({
+          name: `qmail_leaderboard_${name}`,
+          help: BOARD_HELP[name],
+          labelNames: ['window', keyLabel],
+          registers: [registry],
+          collect(this: Gauge<string>) {
+            // Reset first, so a key that left the top N (or every window) stops being exported.
+            this.reset();
+            for (const [window, entries] of Object.entries(rankBoard(name))) {
+              for (const { key, value } of entries) this.set({ window, [keyLabel]: key }, value);
+            }
+          },
+        });
+      }
+      new Gauge({
+        name: 'qmail_leaderboard_tracked_keys',
+        help: 'Keys (users or IPs) each leaderboard currently tracks; at most the configured maximum.',
+        labelNames: ['board'],
+        registers: [registry],
+        collect(this: Gauge<string>) {
+          for (const name of BOARD_NAMES) this.set({ board: name }, allBoards[name].size);
+        },
+      });
+      new Counter({
+        name: 'qmail_leaderboard_evictions_total',
+        help: 'Keys a leaderboard forgot to stay within its maximum number of keys, although still within a window.',
+        labelNames: ['board'],
+        registers: [registry],
+        collect(this: Counter<string>) {
+          this.reset();
+          for (const name of BOARD_NAMES) this.inc({ board: name }, allBoards[name].evictions);
+        },
+      });
+    },
+
+    snapshot(): LeaderboardSnapshot {
+      const out = {} as LeaderboardSnapshot;
+      for (const name of BOARD_NAMES) out[name] = rankBoard(name);
+      return out;
+    },
+
+    stats() {
+      const keys = {} as Record<BoardName, number>;
+      const evictions = {} as Record<BoardName, number>;
+      for (const name of BOARD_NAMES) {
+        keys[name] = allBoards[name].size;
+        evictions[name] = allBoards[name].evictions;
+      }
+      return { keys, evictions };
+    },
+  };
+}
+
+function checkOptions(opts: LeaderboardOptions): void {
+  const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+  if (opts.windows.length === 0) throw new RangeError('leaderboards: at least one window is needed');
+  const labels = new Set<string>();
+  for (const w of opts.windows) {
+    if (!(Number.isFinite(w.ms) && w.ms > 0)) throw new RangeError(`leaderboards: window '${w.label}' must last > 0 ms`);
+    if (w.label === '' || labels.has(w.label)) throw new RangeError(`leaderboards: window label '${w.label}' empty or repeated`);
+    labels.add(w.label);
+  }
+  if (!positiveInt(opts.maxKeys)) throw new RangeError('leaderboards: maxKeys must be a positive integer');
+  if (!positiveInt(opts.size)) throw new RangeError('leaderboards: size must be a positive integer');
+  if (opts.bucketsPerWindow !== undefined && !positiveInt(opts.bucketsPerWindow))
+    throw new RangeError('leaderboards: bucketsPerWindow must be a positive integer');
+  if (opts.maxIpsPerUser !== undefined && !positiveInt(opts.maxIpsPerUser))
+    throw new RangeError('leaderboards: maxIpsPerUser must be a positive integer');
+  if (opts.hashUsers && opts.hashKey === '') throw new RangeError('leaderboards: hashUsers needs a non-empty hashKey');
+}
