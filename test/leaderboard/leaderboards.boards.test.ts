@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MINUTE, authFailure, boardsWithClock, recipient } from './helpers.js';
+import type { RecipientCase } from '../../src/classify/events.js';
+
+test('each board counts only the events it is fed by', () => {
+  const { boards } = boardsWithClock();
+  const cases: RecipientCase[] = [
+    'sent_no_auth',
+    'sent_auth_same_user',
+    'sent_auth_different_user',
+    'rejected_no_auth',
+    'rejected_auth_failed',
+    'inbound_accepted',
+    'inbound_rejected',
+  ];
+  for (const c of cases) boards.observe(recipient(c, 'Alice@Example.org', '192.0.2.10'));
+  boards.observe(authFailure('Mallory@example.org', '203.0.113.5'));
+  boards.observe({ ...authFailure('alice@example.org', '192.0.2.10'), result: 'success', reason: 'none' });
+  boards.observe(authFailure('', ''));
+  boards.observe({ event: 'queue.new', time: null, msg: 1 });
+  boards.observe({ event: 'unrecognised', time: null, program: '' });
+
+  const five = Object.fromEntries(Object.entries(boards.snapshot()).map(([b, w]) => [b, w['5m']]));
+  assert.deepEqual(five, {
+    auth_user_recipients: [{ key: 'alice@example.org', value: 2 }],
+    auth_user_source_ips: [{ key: 'alice@example.org', value: 1 }],
+    auth_user_sender_mismatches: [{ key: 'alice@example.org', value: 1 }],
+    relay_denied_ips: [{ key: '192.0.2.10', value: 2 }],
+    auth_failure_ips: [{ key: '203.0.113.5', value: 1 }],
+    auth_failure_users: [{ key: 'mallory@example.org', value: 1 }],
+  });
+});
+
+test('events without a user or an IP feed only the boards they can', () => {
+  const { boards } = boardsWithClock();
+  boards.observe(recipient('sent_auth_same_user', '', '192.0.2.1'));
+  boards.observe(recipient('sent_auth_same_user', 'bob@example.org', ''));
+  boards.observe(recipient('rejected_auth_failed', 'bob@example.org', ''));
+  boards.observe(authFailure('carol@example.org', ''));
+  boards.observe(authFailure('', '203.0.113.9'));
+  const s = boards.snapshot();
+  assert.deepEqual(s.auth_user_recipients['5m'], [{ key: 'bob@example.org', value: 1 }]);
+  assert.deepEqual(s.auth_user_source_ips['5m'], []);
+  assert.deepEqual(s.relay_denied_ips['5m'], []);
+  assert.deepEqual(s.auth_failure_users['5m'], [{ key: 'carol@example.org', value: 1 }]);
+  assert.deepEqual(s.auth_failure_ips['5m'], [{ key: '203.0.113.9', value: 1 }]);
+});
+
+test('distinct source IPs per user: repeats count once, a hijacked account used from 40 IPs tops the board', () => {
+  const { boards } = boardsWithClock();
+  for (let round = 0; round < 5; round++) {
+    boards.observe(recipient('sent_auth_same_user', 'alice@example.org', '192.0.2.1'));
+    boards.observe(recipient('sent_auth_same_user', 'bob@example.org', '192.0.2.2'));
+    boards.observe(recipient('sent_auth_same_user', 'bob@example.org', '192.0.2.3'));
+  }
+  for (let i = 1; i <= 40; i++) {
+    boards.observe(recipient('sent_auth_different_user', 'victim@example.org', `203.0.113.${i}`));
+    boards.observe(recipient('sent_auth_different_user', 'victim@example.org', `203.0.113.${i}`));
+  }
+  const s = boards.snapshot();
+  assert.deepEqual(s.auth_user_source_ips['5m'], [
+    { key: 'victim@example.org', value: 40 },
+    { key: 'bob@example.org', value: 2 },
+    { key: 'alice@example.org', value: 1 },
+  ]);
+  assert.equal(s.auth_user_recipients['5m']?.[0]?.key, 'victim@example.org');
+  assert.deepEqual(s.auth_user_sender_mismatches['5m'], [{ key: 'victim@example.org', value: 80 }]);
+});
+
+test('a source IP stays in the window from its last sighting, and leaves it after', () => {
+  const { boards, clock } = boardsWithClock();
+  const ips = () => boards.snapshot().auth_user_source_ips['5m']?.[0]?.value ?? 0;
+  boards.observe(recipient('sent_auth_same_user', 'alice@example.org', '192.0.2.1'));
+  boards.observe(recipient('sent_auth_same_user', 'alice@example.org', '192.0.2.2'));
+  clock.advance(4 * MINUTE);
+  boards.observe(recipient('sent_auth_same_user', 'alice@example.org', '192.0.2.1'));
+  assert.equal(ips(), 2);
+  clock.advance(2 * MINUTE);
+  assert.equal(ips(), 1, '192.0.2.2 left; 192.0.2.1 was seen again 2 minutes ago');
+  assert.equal(boards.snapshot().auth_user_source_ips['1m']?.length, 0);
+  clock.advance(4 * MINUTE);
+  assert.equal(ips(), 0);
+});
+
+test('distinct IPs per user and window are capped, the count saturates at the cap', () => {
+  const { boards } = boardsWithClock({ maxIpsPerUser: 10 });
+  for (let i = 1; i <= 40; i++) {
+    boards.observe(recipient('sent_auth_same_user', 'victim@example.org', `203.0.113.${i}`));
+  }
+  assert.equal(boards.snapshot().auth_user_source_ips['5m']?.[0]?.value, 10);
+});
