@@ -134,81 +134,116 @@ const MAX_LEADERBOARD_WINDOWS = 10;
 
 export const HELP_TEXT = `usage: qmail_exporter [flags]
 
-Prometheus exporter for qmail: follows the mail log and counts deliveries, SMTP sessions,
-rejections and authentication failures. Every flag can also be set through the environment
-variable shown (a flag given on the command line wins). Repeatable flags take a comma-separated
-list from the environment. Boolean variables accept 1, 0, true or false; empty ones are ignored.
+Prometheus exporter for qmail: follows the mail log and counts deliveries, SMTP
+sessions, rejections and authentication failures.
+
+Every flag can also be set through the environment variable shown; a flag given on
+the command line wins. Repeatable flags take a comma-separated list from the
+environment. Boolean variables accept 1, 0, true or false; empty ones are ignored.
 
 Web:
-  --web.listen-address=ADDR     Address to serve /metrics and health on: host:port, [ipv6]:port
-                                or :port (all interfaces). Repeat to listen on several.
-                                default: :9025          env: QMAIL_EXPORTER_WEB_LISTEN_ADDRESS
-  --web.telemetry-path=PATH     Path of the metrics endpoint; starts with "/", not "/" alone.
-                                default: /metrics       env: QMAIL_EXPORTER_WEB_TELEMETRY_PATH
-  --web.config.file=FILE        exporter-toolkit web configuration (YAML): TLS, client
-                                certificates, basic_auth_users (bcrypt), response headers.
-                                Checked at start-up; "promtool check web-config FILE" accepts it.
-                                default: none (plain HTTP, no auth)
-                                                        env: QMAIL_EXPORTER_WEB_CONFIG_FILE
+  --web.listen-address=ADDR
+      Address to serve /metrics and health on: host:port, [ipv6]:port or :port (all
+      interfaces). Repeat to listen on several.
+      default: :9025
+      env: QMAIL_EXPORTER_WEB_LISTEN_ADDRESS
+  --web.telemetry-path=PATH
+      Path of the metrics endpoint; starts with "/" and is not "/" alone.
+      default: /metrics
+      env: QMAIL_EXPORTER_WEB_TELEMETRY_PATH
+  --web.config.file=FILE
+      exporter-toolkit web configuration (YAML): TLS, client certificates,
+      basic_auth_users (bcrypt hashes), response headers. Checked at start-up;
+      "promtool check web-config FILE" accepts the same file.
+      default: none (plain HTTP, no authentication)
+      env: QMAIL_EXPORTER_WEB_CONFIG_FILE
   --[no-]web.disable-exporter-metrics
-                                Leave out the process_* and nodejs_* metrics of the exporter.
-                                default: false          env: QMAIL_EXPORTER_WEB_DISABLE_EXPORTER_METRICS
+      Leave out the exporter's own process_* and nodejs_* metrics.
+      default: false
+      env: QMAIL_EXPORTER_WEB_DISABLE_EXPORTER_METRICS
 
 Mail log:
-  --qmail.log-path=PATH         Mail log to follow: a syslog file (followed through rename and
-                                copytruncate rotation) or a multilog "current" file. Repeat for
-                                several files.
-                                default: /var/log/maillog
-                                                        env: QMAIL_EXPORTER_QMAIL_LOG_PATH
-  --[no-]qmail.read-from-start  Read files present at start-up from their beginning instead of
-                                their end (files that appear later are always read from 0).
-                                default: false          env: QMAIL_EXPORTER_QMAIL_READ_FROM_START
-  --qmail.listener-map=TAG=NAME Name the SMTP listener whose lines carry syslog tag TAG, e.g.
-                                smtp-mx=mx. Repeat, or give a list: smtp-mx=mx,smtp-sub=submission.
-                                NAME matches [a-zA-Z0-9_.-]{1,64}. Unmapped tags are used as is.
-                                default: none           env: QMAIL_EXPORTER_QMAIL_LISTENER_MAP
+  --qmail.log-path=PATH
+      Mail log to follow: a syslog file (followed through rename and copytruncate
+      rotation) or a multilog "current" file. Repeat for several files.
+      default: /var/log/maillog
+      env: QMAIL_EXPORTER_QMAIL_LOG_PATH
+  --[no-]qmail.read-from-start
+      Read files present at start-up from their beginning instead of their end.
+      Files that appear later are always read from their beginning.
+      default: false
+      env: QMAIL_EXPORTER_QMAIL_READ_FROM_START
+  --qmail.listener-map=TAG=NAME
+      Name the SMTP listener whose lines carry syslog tag TAG, e.g. smtp-mx=mx.
+      Repeat, or give a list: smtp-mx=mx,smtp-sub=submission. NAME matches
+      [a-zA-Z0-9_.-]{1,64}. Tags without a mapping are used as they are.
+      default: none
+      env: QMAIL_EXPORTER_QMAIL_LISTENER_MAP
   --qmail.missing-grace=DURATION
-                                How long a followed file may be missing (e.g. during rotation)
-                                before /healthz reports unhealthy.
-                                default: 60s            env: QMAIL_EXPORTER_QMAIL_MISSING_GRACE
+      How long a followed file may be missing (e.g. during rotation) before
+      /healthz reports unhealthy.
+      default: 60s
+      env: QMAIL_EXPORTER_QMAIL_MISSING_GRACE
 
 Storage:
-  --storage.path=DIR            Directory for read positions and leaderboard state, so a restart
-                                resumes where it stopped. default: none (nothing is saved)
-                                                        env: QMAIL_EXPORTER_STORAGE_PATH
-  --storage.interval=DURATION   How often state is saved (and always at shutdown).
-                                default: 10s            env: QMAIL_EXPORTER_STORAGE_INTERVAL
+  --storage.path=DIR
+      Directory for read positions and leaderboard state, so that a restart
+      resumes where the last run stopped.
+      default: none (nothing is saved)
+      env: QMAIL_EXPORTER_STORAGE_PATH
+  --storage.interval=DURATION
+      How often state is saved (it is also saved at shutdown).
+      default: 10s
+      env: QMAIL_EXPORTER_STORAGE_INTERVAL
 
 Leaderboard (top senders, recipients and authenticated users):
-  --leaderboard.windows=LIST    Comma-separated time windows, at most ${MAX_LEADERBOARD_WINDOWS}.
-                                default: 5m,1h,24h      env: QMAIL_EXPORTER_LEADERBOARD_WINDOWS
-  --leaderboard.max-keys=N      Most distinct keys tracked per window (at least 1); memory bound.
-                                default: 10000          env: QMAIL_EXPORTER_LEADERBOARD_MAX_KEYS
-  --leaderboard.size=N          Entries shown per leaderboard, 1 to 1000.
-                                default: 10             env: QMAIL_EXPORTER_LEADERBOARD_SIZE
-  --[no-]leaderboard.hash-users Show keyed hashes (HMAC-SHA256) instead of user names.
-                                default: false          env: QMAIL_EXPORTER_LEADERBOARD_HASH_USERS
-  --leaderboard.hash-key=KEY    Key for --leaderboard.hash-users, at least ${MIN_HASH_KEY_LENGTH} characters. Prefer the
-                                environment variable: command lines are visible to local users.
-                                default: derived per install from /etc/machine-id (stable across
-                                restarts, different on each host; readable by local users, so set
-                                a key of your own to hide names from them too)
-                                                        env: QMAIL_EXPORTER_LEADERBOARD_HASH_KEY
+  --leaderboard.windows=LIST
+      Comma-separated time windows, at most ${MAX_LEADERBOARD_WINDOWS}, each at least 1s.
+      default: 5m,1h,24h
+      env: QMAIL_EXPORTER_LEADERBOARD_WINDOWS
+  --leaderboard.max-keys=N
+      Most distinct keys tracked per window (at least 1): bounds memory.
+      default: 10000
+      env: QMAIL_EXPORTER_LEADERBOARD_MAX_KEYS
+  --leaderboard.size=N
+      Entries shown per leaderboard, 1 to 1000.
+      default: 10
+      env: QMAIL_EXPORTER_LEADERBOARD_SIZE
+  --[no-]leaderboard.hash-users
+      Show keyed hashes (HMAC-SHA256) instead of user names.
+      default: false
+      env: QMAIL_EXPORTER_LEADERBOARD_HASH_USERS
+  --leaderboard.hash-key=KEY
+      Key for --leaderboard.hash-users, at least ${MIN_HASH_KEY_LENGTH} characters. Prefer the
+      environment variable: command lines are visible to every local user.
+      default: derived per install from /etc/machine-id: stable across restarts and
+      different on each host, but readable by local users; set a key of your own to
+      hide names from them too.
+      env: QMAIL_EXPORTER_LEADERBOARD_HASH_KEY
 
-Durations are Prometheus style: 500ms, 30s, 5m, 1h, 1d, 1w, 1y, or combined in that order: 1h30m.
-
-Exporter's own logs (to stderr):
-  --log.level=LEVEL             debug, info, warn or error.
-                                default: info           env: QMAIL_EXPORTER_LOG_LEVEL
-  --log.format=FORMAT           logfmt or json.
-                                default: logfmt         env: QMAIL_EXPORTER_LOG_FORMAT
+Exporter's own logs (written to stderr):
+  --log.level=LEVEL
+      debug, info, warn or error.
+      default: info
+      env: QMAIL_EXPORTER_LOG_LEVEL
+  --log.format=FORMAT
+      logfmt or json.
+      default: logfmt
+      env: QMAIL_EXPORTER_LOG_FORMAT
 
 Other:
-  --[no-]demo                   Serve metrics from a built-in simulated mail host instead of
-                                real logs (for trying dashboards and alerts).
-                                default: false          env: QMAIL_EXPORTER_DEMO
-  --help                        Show this help and exit.
-  --version                     Show the version and exit.
+  --[no-]demo
+      Serve metrics from a built-in simulated mail host instead of real logs, to
+      try dashboards and alerts.
+      default: false
+      env: QMAIL_EXPORTER_DEMO
+  --help
+      Show this help and exit.
+  --version
+      Show the version and exit.
+
+Durations are Prometheus style: 500ms, 30s, 5m, 1h, 1d, 1w, 1y, or combined in
+that order, e.g. 1h30m.
 `;
 
 // ---------------------------------------------------------------------------------------------
