@@ -1,0 +1,112 @@
+/**
+ * Health of the exporter, as /healthz and /-/ready report it. The follower reports each file's
+ * status here; the HTTP app reads snapshots. No dependencies, and the clock is injected, so the
+ * rules can be tested by moving time by hand.
+ *
+ * The rules (and why):
+ * - a file missing for longer than --qmail.missing-grace is unhealthy: rotation makes a file
+ *   disappear for a moment, which must not flap the probe;
+ * - a read error is unhealthy while it lasts: the follower clears lastError on its next
+ *   successful read, so lastError non-null means "currently failing";
+ * - a stopped follower is unhealthy: nothing will be read again without a restart;
+ * - a quiet log is healthy: a mail server may have nothing to say for hours. Silence is for
+ *   an alert on qmail_exporter_last_line_timestamp_seconds, not for a failing probe.
+ */
+
+/** What the follower reports for one file (its status type has these fields and more). */
+export interface FollowStatusLike {
+  path: string;
+  present: boolean;
+  /** ms since the epoch when the file was first seen missing, or null while present */
+  missingSince: number | null;
+  /** message of the read error the follower is currently retrying, or null */
+  lastError: string | null;
+  lastErrorAt: number | null;
+  stopped: boolean;
+}
+
+export interface FileHealth {
+  path: string;
+  present: boolean;
+  /** null while the file is present */
+  missing_for_seconds: number | null;
+  last_error: string | null;
+  stopped: boolean;
+}
+
+export interface HealthSnapshot {
+  healthy: boolean;
+  status: 'ok' | 'unhealthy';
+  /** one line per problem, naming the file; empty when healthy */
+  reasons: string[];
+  files: FileHealth[];
+}
+
+export interface Health {
+  /** Record the latest status of one file (keyed by path; a later report replaces an earlier one). */
+  report(status: FollowStatusLike): void;
+  /** Set once start-up is done (files opened, server listening); false again while shutting down. */
+  setReady(ready: boolean): void;
+  ready(): boolean;
+  snapshot(): HealthSnapshot;
+}
+
+export interface HealthOptions {
+  missingGraceMs: number;
+  now?: () => number;
+}
+
+export function createHealth(opts: HealthOptions): Health {
+  const now = opts.now ?? Date.now;
+  const files = new Map<string, FollowStatusLike>();
+  let isReady = false;
+
+  return {
+    report(status) {
+      // Copy only the fields we read: the follower's object may be mutated or hold more.
+      // A missing file reported without missingSince is timed from when we first heard of it.
+      const before = files.get(status.path);
+      const missingSince = status.present ? null : (status.missingSince ?? before?.missingSince ?? now());
+      files.set(status.path, {
+        path: status.path,
+        present: status.present,
+        missingSince,
+        lastError: status.lastError,
+        lastErrorAt: status.lastErrorAt,
+        stopped: status.stopped,
+      });
+    },
+    setReady(ready) {
+      isReady = ready;
+    },
+    ready() {
+      return isReady;
+    },
+    snapshot() {
+      const t = now();
+      const reasons: string[] = [];
+      const out: FileHealth[] = [];
+      for (const f of files.values()) {
+        const missingMs = f.present ? null : Math.max(0, t - (f.missingSince ?? t));
+        if (f.stopped) reasons.push(`${f.path}: follower stopped`);
+        if (f.lastError !== null) reasons.push(`${f.path}: read error: ${f.lastError}`);
+        if (missingMs !== null && missingMs > opts.missingGraceMs) {
+          reasons.push(`${f.path}: missing for ${seconds(missingMs)}s (grace ${seconds(opts.missingGraceMs)}s)`);
+        }
+        out.push({
+          path: f.path,
+          present: f.present,
+          missing_for_seconds: missingMs === null ? null : seconds(missingMs),
+          last_error: f.lastError,
+          stopped: f.stopped,
+        });
+      }
+      const healthy = reasons.length === 0;
+      return { healthy, status: healthy ? 'ok' : 'unhealthy', reasons, files: out };
+    },
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createHealth, type FollowStatusLike } from '../src/health.js';
+
+const MAILLOG = '/var/log/maillog';
+
+function status(over: Partial<FollowStatusLike> = {}): FollowStatusLike {
+  return { path: MAILLOG, present: true, missingSince: null, lastError: null, lastErrorAt: null, stopped: false, ...over };
+}
+
+/** A health whose clock only moves when the test says so. */
+function manualHealth(missingGraceMs = 60_000) {
+  let t = 1_700_000_000_000;
+  const health = createHealth({ missingGraceMs, now: () => t });
+  return {
+    health,
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+test('no file reported yet is healthy, and not ready until told', () => {
+  const { health } = manualHealth();
+  assert.deepEqual(health.snapshot(), { healthy: true, status: 'ok', reasons: [], files: [] });
+  assert.equal(health.ready(), false);
+  health.setReady(true);
+  assert.equal(health.ready(), true);
+  health.setReady(false);
+  assert.equal(health.ready(), false);
+});
+
+test('a file missing within the grace is healthy; past the grace it is not; back when present', () => {
+  const m = manualHealth(60_000);
+  m.health.report(status({ present: false, missingSince: m.now() }));
+  m.advance(60_000);
+  let s = m.health.snapshot();
+  assert.equal(s.healthy, true, 'exactly at the grace is still healthy');
+  assert.deepEqual(s.files, [{ path: MAILLOG, present: false, missing_for_seconds: 60, last_error: null, stopped: false }]);
+
+  m.advance(1_500);
+  s = m.health.snapshot();
+  assert.equal(s.healthy, false);
+  assert.equal(s.status, 'unhealthy');
+  assert.deepEqual(s.reasons, ['/var/log/maillog: missing for 61.5s (grace 60s)']);
+  assert.equal(s.files[0]?.missing_for_seconds, 61.5);
+
+  m.health.report(status());
+  s = m.health.snapshot();
+  assert.equal(s.healthy, true);
+  assert.deepEqual(s.reasons, []);
+  assert.equal(s.files[0]?.missing_for_seconds, null);
+});
+
+test('a quiet log stays healthy however long nothing is written', () => {
+  const m = manualHealth();
+  m.health.report(status());
+  m.advance(7 * 24 * 3600 * 1000);
+  assert.equal(m.health.snapshot().healthy, true);
+});
+
+test('a read error is unhealthy until the follower reads again', () => {
+  const m = manualHealth();
+  m.health.report(status({ lastError: 'EACCES: permission denied', lastErrorAt: m.now() }));
+  let s = m.health.snapshot();
+  assert.equal(s.healthy, false);
+  assert.deepEqual(s.reasons, ['/var/log/maillog: read error: EACCES: permission denied']);
+  assert.equal(s.files[0]?.last_error, 'EACCES: permission denied');
+
+  m.advance(5_000);
+  m.health.report(status({ lastError: null, lastErrorAt: m.now() - 5_000 }));
+  s = m.health.snapshot();
+  assert.equal(s.healthy, true);
+  assert.equal(s.files[0]?.last_error, null);
+});
+
+test('a stopped follower is unhealthy; each file is judged on its own', () => {
+  const m = manualHealth(10_000);
+  m.health.report(status({ path: '/a', stopped: true }));
+  m.health.report(status({ path: '/b', present: false, missingSince: m.now() }));
+  m.health.report(status({ path: '/c' }));
+  m.advance(20_000);
+  const s = m.health.snapshot();
+  assert.deepEqual(s.reasons, ['/a: follower stopped', '/b: missing for 20s (grace 10s)']);
+  assert.deepEqual(
+    s.files.map((f) => f.path),
+    ['/a', '/b', '/c'],
+  );
+});
+
+test('a report is copied: mutating the reported object later changes nothing', () => {
+  const m = manualHealth();
+  const st = status();
+  m.health.report(st);
+  st.stopped = true;
+  assert.equal(m.health.snapshot().healthy, true);
+});
+
+test('a missing file reported without missingSince is timed from its first report', () => {
+  const m = manualHealth(10_000);
+  m.health.report(status({ present: false, missingSince: null }));
+  assert.equal(m.health.snapshot().files[0]?.missing_for_seconds, 0);
+  m.advance(6_000);
+  m.health.report(status({ present: false, missingSince: null }));
+  m.advance(6_000);
+  assert.equal(m.health.snapshot().files[0]?.missing_for_seconds, 12);
+  assert.equal(m.health.snapshot().healthy, false);
+});
+
+test('a missingSince in the future counts as 0, never negative', () => {
+  const m = manualHealth(0);
+  m.health.report(status({ present: false, missingSince: m.now() + 5_000 }));
+  assert.equal(m.health.snapshot().files[0]?.missing_for_seconds, 0);
+  assert.equal(m.health.snapshot().healthy, true);
+});
