@@ -1,9 +1,11 @@
 /**
  * One leaderboard: per-key sliding tallies for every window, at most `maxKeys` keys.
  *
- * Keys live in a Map kept in least-recently-updated order (touch = delete + set), so the key to
- * evict is always the first one, and keys whose last update is older than the longest window
- * (every tally empty) are dropped from the front for free before anything is evicted.
+ * Keys are found through a Map and chained in a list from least to most recently updated, so the
+ * key to evict is always the head, and keys whose last update is older than the longest window
+ * (every tally empty) are dropped from the head for free before anything is evicted. (A Map kept
+ * in order by delete + set would do the same, but V8 leaves holes at the front of a Map that
+ * every walk from the front must skip: eviction measured 30 µs per event that way.)
  */
 
 export interface WindowSpec {
@@ -25,12 +27,18 @@ export interface Ranked {
 }
 
 interface KeyEntry<T> {
+  key: string;
   lastUpdate: number;
   tallies: T[]; // one per window, in window order
+  // Recency list, least recently updated first.
+  older: KeyEntry<T> | null;
+  newer: KeyEntry<T> | null;
 }
 
 export class Board<T extends Tally> {
   private readonly keys = new Map<string, KeyEntry<T>>();
+  private oldest: KeyEntry<T> | null = null;
+  private newest: KeyEntry<T> | null = null;
   private readonly bucketMs: number[];
   private readonly longestMs: number;
   evictions = 0;
@@ -56,20 +64,18 @@ export class Board<T extends Tally> {
   touch(key: string, now: number): T[] {
     let entry = this.keys.get(key);
     if (entry !== undefined) {
-      this.keys.delete(key);
+      this.unlink(entry);
     } else {
       this.dropIdle(now);
-      if (this.keys.size >= this.maxKeys) {
-        const victim = this.keys.keys().next();
-        if (victim.done !== true) {
-          this.keys.delete(victim.value);
-          this.evictions++;
-        }
+      if (this.keys.size >= this.maxKeys && this.oldest !== null) {
+        this.forget(this.oldest);
+        this.evictions++;
       }
-      entry = { lastUpdate: now, tallies: this.windows.map(() => this.newTally()) };
+      entry = { key, lastUpdate: now, tallies: this.windows.map(() => this.newTally()), older: null, newer: null };
+      this.keys.set(key, entry);
     }
     entry.lastUpdate = now;
-    this.keys.set(key, entry);
+    this.append(entry);
     return entry.tallies;
   }
 
@@ -77,26 +83,45 @@ export class Board<T extends Tally> {
   rank(now: number, size: number): Ranked[][] {
     const oldestLive = this.windows.map((w, i) => this.bucketOf(i, now) - w.buckets + 1);
     const tops = this.windows.map(() => new TopN(size));
-    for (const [key, entry] of this.keys) {
+    for (let entry = this.oldest; entry !== null; ) {
+      const next = entry.newer;
       let any = false;
       for (let i = 0; i < entry.tallies.length; i++) {
         const value = entry.tallies[i]!.expire(oldestLive[i]!);
         if (value > 0) {
           any = true;
-          tops[i]!.offer(key, value);
+          tops[i]!.offer(entry.key, value);
         }
       }
-      if (!any) this.keys.delete(key);
+      if (!any) this.forget(entry);
+      entry = next;
     }
     return tops.map((t) => t.entries);
   }
 
   // An event leaves every window at most `longestMs` after it was observed.
   private dropIdle(now: number): void {
-    for (const [key, entry] of this.keys) {
-      if (now - entry.lastUpdate < this.longestMs) break;
-      this.keys.delete(key);
-    }
+    while (this.oldest !== null && now - this.oldest.lastUpdate >= this.longestMs) this.forget(this.oldest);
+  }
+
+  private forget(entry: KeyEntry<T>): void {
+    this.unlink(entry);
+    this.keys.delete(entry.key);
+  }
+
+  private unlink(entry: KeyEntry<T>): void {
+    if (entry.older !== null) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer !== null) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = entry.newer = null;
+  }
+
+  private append(entry: KeyEntry<T>): void {
+    entry.older = this.newest;
+    if (this.newest !== null) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
   }
 }
 

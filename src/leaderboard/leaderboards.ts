@@ -87,10 +87,10 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
   const maxIpsPerUser = opts.maxIpsPerUser ?? DEFAULT_MAX_IPS_PER_USER;
   const windows: WindowSpec[] = opts.windows.map((w) => ({ label: w.label, ms: w.ms, buckets: bucketsPerWindow }));
 
-  const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount());
+  const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount(bucketsPerWindow));
   const boards = {
     auth_user_recipients: counting(),
-    auth_user_source_ips: new Board<SlidingDistinct>(windows, opts.maxKeys, () => new SlidingDistinct(maxIpsPerUser)),
+    auth_user_source_ips: new Board<SlidingDistinct>(windows, opts.maxKeys, () => new SlidingDistinct(bucketsPerWindow, maxIpsPerUser)),
     auth_user_sender_mismatches: counting(),
     relay_denied_ips: counting(),
     auth_failure_ips: counting(),

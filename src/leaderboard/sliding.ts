@@ -12,30 +12,44 @@
 
 /** Counts per bucket, plus their running total so reading the window is O(1). */
 export class SlidingCount {
-  // [bucket, count, bucket, count, …], oldest first; buckets strictly increasing.
-  private readonly buckets: number[] = [];
+  // [bucket, count, bucket, count, …], oldest first; buckets strictly increasing. Null while empty:
+  // most keys hold one or two buckets, and an array literal is allocated at its exact size
+  // whereas a first push() reserves room for 16 more.
+  private buckets: number[] | null = null;
   total = 0;
 
-  /** Adds to `bucket`; a bucket older than the newest one (cannot happen with a monotone clock) joins the newest. */
+  /** `span`: buckets per window. */
+  constructor(private readonly span: number) {}
+
+  /**
+   * Adds to `bucket`, first dropping buckets that have left the window (so a busy key never holds
+   * more than `span` buckets, scrape or not). A bucket older than the newest one (cannot happen
+   * with a monotone clock) joins the newest.
+   */
   add(bucket: number, amount: number): void {
-    const n = this.buckets.length;
-    if (n > 0 && bucket <= this.buckets[n - 2]!) {
-      this.buckets[n - 1]! += amount;
-    } else {
-      this.buckets.push(bucket, amount);
-    }
+    this.expire(bucket - this.span + 1);
     this.total += amount;
+    const b = this.buckets;
+    if (b === null) {
+      this.buckets = [bucket, amount];
+      return;
+    }
+    const n = b.length;
+    if (bucket <= b[n - 2]!) b[n - 1]! += amount;
+    else b.push(bucket, amount);
   }
 
   /** Drops buckets numbered below `oldestLive`; returns the remaining total. */
   expire(oldestLive: number): number {
     const b = this.buckets;
+    if (b === null || b[0]! >= oldestLive) return this.total;
     let drop = 0;
     while (drop < b.length && b[drop]! < oldestLive) {
       this.total -= b[drop + 1]!;
       drop += 2;
     }
-    if (drop > 0) b.splice(0, drop);
+    if (drop === b.length) this.buckets = null;
+    else b.splice(0, drop);
     return this.total;
   }
 }
@@ -49,13 +63,18 @@ export class SlidingCount {
 export class SlidingDistinct {
   private readonly lastSeen = new Map<string, number>();
 
-  constructor(private readonly cap: number) {}
+  /** `span`: buckets per window; `cap`: most items remembered. */
+  constructor(
+    private readonly span: number,
+    private readonly cap: number,
+  ) {}
 
   get total(): number {
     return this.lastSeen.size;
   }
 
   add(bucket: number, item: string): void {
+    this.expire(bucket - this.span + 1);
     this.lastSeen.delete(item);
     this.lastSeen.set(item, bucket);
     if (this.lastSeen.size > this.cap) {
