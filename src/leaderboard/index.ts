@@ -6,7 +6,5 @@ export {
   MAX_KEY_LENGTH,
   createLeaderboards,
 } from './leaderboards.js';
-export type { BoardName, LeaderboardOptions, LeaderboardSnapshot, Leaderboards } from './leaderboards.js';
+export type { BoardName, LeaderboardOptions, LeaderboardSnapshot, LeaderboardWindow, Leaderboards } from './leaderboards.js';
 export type { Ranked } from './board.js';
-export { parseDurationMs, parseWindows } from './windows.js';
-export type { LeaderboardWindow, ParseWindowsResult } from './windows.js';

@@ -14,7 +14,12 @@ import type { MailEvent } from '../classify/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { SlidingCount, SlidingDistinct } from './sliding.js';
-import type { LeaderboardWindow } from './windows.js';
+
+/** One window: `label` is the `window` label value as the operator wrote it ('24h' stays '24h'). Same shape as config's. */
+export interface LeaderboardWindow {
+  label: string;
+  ms: number;
+}
 
 export const BOARD_NAMES = [
   'auth_user_recipients',
