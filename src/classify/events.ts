@@ -229,13 +229,20 @@ export interface ConnectionOpenEvent extends Base {
   pid: number;
   remote_ip: string;
 }
-export interface ConnectionDecisionEvent extends Base {
-  event: 'connection.accepted' | 'connection.denied';
+interface ConnectionDecisionFields extends Base {
   listener: string;
   pid: number;
   remote_ip: string;
   local_port: string;
 }
+export interface ConnectionAcceptedEvent extends ConnectionDecisionFields {
+  event: 'connection.accepted';
+}
+export interface ConnectionDeniedEvent extends ConnectionDecisionFields {
+  event: 'connection.denied';
+}
+/** tcpserver 'ok' (accepted) or 'deny' (tcprules refused) lines. */
+export type ConnectionDecisionEvent = ConnectionAcceptedEvent | ConnectionDeniedEvent;
 export interface ConnectionEndEvent extends Base {
   event: 'connection.end';
   listener: string;

@@ -1,0 +1,221 @@
+/**
+ * The metric catalogue: every qmail_* and qmail_exporter_* metric is defined here and only here,
+ * on an injected Registry. Dashboards, alert rules, the Nagios check and the tests use these names.
+ * Help strings say which log lines a number comes from.
+ */
+import type { Registry } from 'prom-client';
+import {
+  AUTH_PROTOCOLS,
+  AUTH_REASONS,
+  BOUNCE_KINDS,
+  DELIVERY_REASONS,
+  LINE_RESULTS,
+  RECIPIENT_CASES,
+  RECIPIENT_REASONS,
+  RBL_CODES,
+  SCANNERS,
+  SCAN_RESULTS,
+  SEND_CHANNELS,
+  SENDER_REASONS,
+  type RecipientCase,
+  type RecipientReason,
+} from '../classify/events.js';
+import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily, type FamilySnapshot } from './tally.js';
+
+/** Message sizes: 1 KiB … 50 MiB, the range qmail's databytes settings live in. */
+export const MESSAGE_SIZE_BUCKETS = [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 10485760, 26214400, 52428800];
+/** Queue residence: local deliveries take under a second, deferred remote mail stays up to queuelifetime (7 days). */
+export const MESSAGE_DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600, 21600, 86400, 604800];
+
+/** Which reasons a recipient case can carry; these combinations are pre-set to 0 per listener. */
+export function reasonsForCase(c: RecipientCase): readonly RecipientReason[] {
+  switch (c) {
+    case 'rejected_no_auth':
+      return ['relay_denied'];
+    case 'rejected_auth_failed':
+      return ['relay_denied', 'auth_not_mailfrom'];
+    case 'inbound_rejected':
+      return RECIPIENT_REASONS.filter((r) => r !== 'none' && r !== 'relay_denied' && r !== 'auth_not_mailfrom');
+    default:
+      return ['none'];
+  }
+}
+
+export interface BuildInfo {
+  version: string;
+  nodejs: string;
+}
+
+export function createMetrics(registry: Registry, build: BuildInfo) {
+  const m = {
+    smtpRecipients: new CounterFamily(
+      registry,
+      'qmail_smtp_recipients_total',
+      'Recipients (RCPT TO) decided by qmail-smtpd, from chkuser/qlog/spamdyke/eMPF lines, by operator case and refusal reason.',
+      ['listener', 'case', 'reason'] as const,
+    ),
+    smtpSenders: new CounterFamily(
+      registry,
+      'qmail_smtp_senders_total',
+      'Envelope senders (MAIL FROM) accepted or rejected by qmail-smtpd, from chkuser sender-phase and patch lines.',
+      ['listener', 'result', 'reason'] as const,
+    ),
+    smtpQueued: new CounterFamily(
+      registry,
+      'qmail_smtp_messages_queued_total',
+      "Messages qmail-smtpd handed to the queue, from QMailToaster 'mail recv' and qlogreceived lines.",
+      ['listener'] as const,
+    ),
+    authAttempts: new CounterFamily(
+      registry,
+      'qmail_auth_attempts_total',
+      'Authentication attempts from vchkpw, dovecot login summaries and qmail-smtpd AUTH patches, by protocol, result and reason.',
+      ['protocol', 'result', 'reason'] as const,
+    ),
+    queueMessages: new CounterFamily(registry, 'qmail_queue_messages_total', "Messages entering the queue (qmail-send 'new msg' lines).", [] as const),
+    messageSize: new HistogramFamily(
+      registry,
+      'qmail_queue_message_size_bytes',
+      "Size of queued messages (qmail-send 'info msg N: bytes B').",
+      [] as const,
+      MESSAGE_SIZE_BUCKETS,
+    ),
+    messageDuration: new HistogramFamily(
+      registry,
+      'qmail_queue_message_duration_seconds',
+      "Time a message spent in the queue, from its 'new msg' line to its 'end msg' line.",
+      [] as const,
+      MESSAGE_DURATION_BUCKETS,
+    ),
+    deliveriesStarted: new CounterFamily(
+      registry,
+      'qmail_deliveries_started_total',
+      "Delivery attempts started (qmail-send 'starting delivery N: msg M to local|remote').",
+      ['channel'] as const,
+    ),
+    deliveries: new CounterFamily(
+      registry,
+      'qmail_deliveries_total',
+      "Delivery attempt results (qmail-send 'delivery N: success|deferral|failure'); channel from the matching 'starting delivery' line.",
+      ['channel', 'result', 'reason'] as const,
+    ),
+    bounces: new CounterFamily(
+      registry,
+      'qmail_bounces_total',
+      "Bounces injected ('bounce msg') and double bounces dropped ('triple bounce: discarding').",
+      ['kind'] as const,
+    ),
+    sendConcurrency: new GaugeFamily(
+      registry,
+      'qmail_send_concurrency',
+      "Deliveries in progress per channel, from the last qmail-send 'status: local l/L remote r/R' line.",
+      ['channel'] as const,
+    ),
+    sendConcurrencyLimit: new GaugeFamily(
+      registry,
+      'qmail_send_concurrency_limit',
+      "Concurrency limit per channel (concurrencylocal/concurrencyremote), from the last qmail-send 'status:' line.",
+      ['channel'] as const,
+    ),
+    connections: new CounterFamily(
+      registry,
+      'qmail_connections_total',
+      "SMTP connections accepted or denied by tcpserver ('tcpserver: ok' / 'tcpserver: deny').",
+      ['listener', 'result'] as const,
+    ),
+    connectionsActive: new GaugeFamily(
+      registry,
+      'qmail_connections_active',
+      "Concurrent connections, from the last 'tcpserver: status: n/limit' line.",
+      ['listener'] as const,
+    ),
+    connectionsLimit: new GaugeFamily(
+      registry,
+      'qmail_connections_limit',
+      "tcpserver's connection limit (-c), from the last 'tcpserver: status: n/limit' line.",
+      ['listener'] as const,
+    ),
+    rblRejections: new CounterFamily(
+      registry,
+      'qmail_rbl_rejections_total',
+      'Clients refused because of a DNS blocklist listing (rblsmtpd, badiprbl patch, qlog rblreject, spamdyke).',
+      ['listener', 'code'] as const,
+    ),
+    scans: new CounterFamily(registry, 'qmail_scans_total', 'Messages scanned by simscan or qmail-scanner, by verdict.', ['scanner', 'result'] as const),
+    logLines: new CounterFamily(
+      registry,
+      'qmail_exporter_log_lines_total',
+      'Lines read, by how they were accounted for: counted (gave an event), ignored (known, nothing to count), unrecognised, foreign (not a qmail-host program).',
+      ['result'] as const,
+    ),
+    lastLineTimestamp: new GaugeFamily(
+      registry,
+      'qmail_exporter_last_line_timestamp_seconds',
+      'Time written in the newest line read (Unix seconds); 0 until a line with a time is read.',
+      [] as const,
+    ),
+    buildInfo: new GaugeFamily(registry, 'qmail_exporter_build_info', 'Build information; always 1.', ['version', 'nodejs'] as const),
+  };
+
+  // Series whose label values do not depend on the log are visible at 0 from the first scrape.
+  for (const p of AUTH_PROTOCOLS) {
+    m.authAttempts.preset(p, 'success', 'none');
+    for (const r of AUTH_REASONS) if (r !== 'none') m.authAttempts.preset(p, 'failure', r);
+  }
+  m.queueMessages.preset();
+  m.messageSize.preset();
+  m.messageDuration.preset();
+  for (const c of SEND_CHANNELS) {
+    m.deliveriesStarted.preset(c);
+    m.deliveries.preset(c, 'success', 'none');
+    for (const r of DELIVERY_REASONS) {
+      if (r === 'none') continue;
+      m.deliveries.preset(c, 'deferral', r);
+      m.deliveries.preset(c, 'failure', r);
+    }
+  }
+  for (const k of BOUNCE_KINDS) m.bounces.preset(k);
+  for (const s of SCANNERS) for (const r of SCAN_RESULTS) m.scans.preset(s, r);
+  for (const r of LINE_RESULTS) m.logLines.preset(r);
+  m.lastLineTimestamp.set([], 0);
+  m.buildInfo.set([build.version, build.nodejs], 1);
+
+  const knownListeners = new Set<string>();
+  /** Pre-set a listener's series the first time it is seen, so its rates start from 0 rather than appearing mid-way. */
+  function ensureListener(listener: string): void {
+    if (knownListeners.has(listener)) return;
+    knownListeners.add(listener);
+    for (const c of RECIPIENT_CASES) for (const r of reasonsForCase(c)) m.smtpRecipients.preset(listener, c, r);
+    m.smtpSenders.preset(listener, 'accepted', 'none');
+    for (const r of SENDER_REASONS) if (r !== 'none') m.smtpSenders.preset(listener, 'rejected', r);
+    m.smtpQueued.preset(listener);
+    m.connections.preset(listener, 'accepted');
+    m.connections.preset(listener, 'denied');
+    for (const code of RBL_CODES) m.rblRejections.preset(listener, code);
+  }
+
+  const families: Record<string, AnyFamily> = {};
+  for (const f of Object.values(m)) families[f.name] = f;
+
+  return {
+    ...m,
+    ensureListener,
+    /** Values of every family except build info, for a checkpoint. */
+    snapshot(): Record<string, FamilySnapshot> {
+      const out: Record<string, FamilySnapshot> = {};
+      for (const [name, f] of Object.entries(families)) if (f !== m.buildInfo) out[name] = f.snapshot();
+      return out;
+    },
+    /** Restore values saved by snapshot(); unknown families and malformed entries are skipped. */
+    restore(snap: Record<string, FamilySnapshot>): void {
+      for (const [name, s] of Object.entries(snap)) {
+        const f = families[name];
+        if (f === undefined || f === m.buildInfo || s === null || typeof s !== 'object' || s.type !== f.type) continue;
+        f.restore(s);
+        if (f === m.smtpRecipients) for (const [labels] of s.series) if (labels[0] !== undefined) ensureListener(labels[0]);
+      }
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,58 @@
+/**
+ * The one loop: lines in, accounting and events out. It holds no logic beyond routing, so the live
+ * exporter, `report`, `classify` and `backfill` all count exactly the same way.
+ */
+import type { LineResult, MailEvent } from './classify/events.js';
+import type { LineContext } from './parse/types.js';
+import type { Recorder } from './metrics/record.js';
+
+export interface Classified {
+  result: LineResult;
+  events: MailEvent[];
+}
+
+export interface PipelineDeps {
+  classify(text: string, ctx: LineContext): Classified;
+  flush(): MailEvent[];
+  recorder: Recorder;
+  /** Further consumers of every event (leaderboards, report tables). */
+  observers?: ReadonlyArray<(e: MailEvent) => void>;
+}
+
+export interface Pipeline {
+  /** Classify, account and record one line; returns what the classifier said of it. */
+  line(text: string, ctx: LineContext): Classified;
+  /** The same for every line of a batch, in order. */
+  batch(lines: readonly string[], ctx: LineContext): void;
+  /** End of input: record what the classifier still held. */
+  flush(): void;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { recorder } = deps;
+  const observers = deps.observers ?? [];
+
+  function emit(events: readonly MailEvent[]): void {
+    for (const e of events) {
+      recorder.event(e);
+      for (const o of observers) o(e);
+    }
+  }
+
+  function line(text: string, ctx: LineContext): Classified {
+    const c = deps.classify(text, ctx);
+    recorder.line(c.result, c.events.length > 0 ? c.events[0]!.time : null);
+    emit(c.events);
+    return c;
+  }
+
+  return {
+    line,
+    batch(lines, ctx) {
+      for (let i = 0; i < lines.length; i++) line(lines[i]!, ctx);
+    },
+    flush() {
+      emit(deps.flush());
+    },
+  };
+}
