@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+/**
+ * Composition root: the only place that reads argv and the environment, listens, handles signals
+ * and sets the exit code.
+ *
+ *   qmail_exporter [flags]                 serve /metrics while following the mail log
+ *   qmail_exporter classify [FILE...|-]    one JSON object per line: what the exporter makes of it
+ *   qmail_exporter report [FILE...]        what happened in whole logs (text, json or prometheus)
+ *   qmail_exporter backfill [FILE...]      OpenMetrics history from archived logs, for promtool
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Server } from 'node:http';
+import { parseConfig, parseListenAddress, deriveHashKey, HELP_TEXT, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { createService } from './service.js';
+import { createApp } from './http/app.js';
+import { createServer } from './http/server.js';
+import { loadWebConfig } from './http/web-config.js';
+import { runReport, REPORT_FORMATS, type ReportFormat } from './commands/report.js';
+import { runClassify } from './commands/classify.js';
+import { runBackfill, BACKFILL_HELP } from './commands/backfill.js';
+import { startLiveWriter } from './sim/writer.js';
+import { VERSION } from './version.js';
+
+const EXIT_USAGE = 2;
+
+const REPORT_HELP = `usage: qmail_exporter report [--format=text|json|prometheus] [--qmail.listener-map=TAG=NAME,...] [--top=N] [FILE...|-]
+
+Reads whole mail logs (plain or gzip, in the order given; '-' or nothing reads standard input) and
+prints what happened: recipients per case, delivery results per channel, authentication failures
+per protocol, the top authenticated users by recipients sent and by distinct sending IPs, the top
+IPs by relay refusals and by authentication failures, and the share of unrecognised lines.
+--format=prometheus prints the exposition the live exporter would serve after reading those lines.
+The top tables keep at most 100,000 keys each (the smaller half is dropped when full).
+`;
+
+const CLASSIFY_HELP = `usage: qmail_exporter classify [--qmail.listener-map=TAG=NAME,...] [FILE...|-]
+
+Prints one JSON object per input line, in order: {"line":N,"event":...,...}. Events: smtp.recipient,
+smtp.sender, auth, queue.new, queue.info, queue.end, queue.bounce, delivery.start, delivery.result,
+send.status, connection.open/accepted/denied/end/status, rbl.reject, smtp.queued, scan, ignored,
+unrecognised, foreign. Files ending in .gz (or starting with gzip's magic bytes) are decompressed.
+`;
+
+function parseListenerMapArg(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    for (const pair of v.split(',')) {
+      if (pair.trim() === '') continue;
+      const i = pair.indexOf('=');
+      const tag = pair.slice(0, i).trim();
+      const name = pair.slice(i + 1).trim();
+      if (i <= 0 || !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw new ConfigError('QX_CONFIG_INVALID', `--qmail.listener-map: '${pair}' is not TAG=NAME`);
+      out[tag] = name;
+    }
+  }
+  return out;
+}
+
+async function commandReport(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
+      top: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(REPORT_HELP);
+    return 0;
+  }
+  const format = values.format as ReportFormat;
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new ConfigError('QX_CONFIG_INVALID', `--format: must be one of ${REPORT_FORMATS.join(', ')}, not '${values.format}'`);
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ConfigError('QX_CONFIG_INVALID', `--top: must be a whole number from 1 to 1000, not '${values.top}'`);
+  const text = await runReport({
+    files: positionals,
+    format,
+    top,
+    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    nowSeconds: Date.now() / 1000,
+  });
+  process.stdout.write(text);
+  return 0;
+}
+
+async function commandClassify(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(CLASSIFY_HELP);
+    return 0;
+  }
+  await runClassify({
+    files: positionals,
+    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    nowSeconds: Date.now() / 1000,
+    out: process.stdout,
+  });
+  return 0;
+}
+
+async function commandBackfill(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      output: { type: 'string', short: 'o' },
+      step: { type: 'string', default: '60s' },
+      label: { type: 'string', multiple: true, default: [] },
+      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(BACKFILL_HELP);
+    return 0;
+  }
+  await runBackfill({
+    files: positionals,
+    output: values.output ?? null,
+    step: values.step,
+    labels: values.label,
+    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    nowSeconds: Date.now() / 1000,
+  });
+  return 0;
+}
+
+function installId(): string {
+  for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      const id = readFileSync(f, 'utf8').trim();
+      if (id !== '') return id;
+    } catch {
+      // try the next one
+    }
+  }
+  return hostname();
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const log = logger.child({ room: 'cli' });
+  for (const w of config.warnings) log.warn(w);
+  let stopDemo: (() => Promise<unknown>) | null = null;
+  if (config.demo) {
+    // The demo is a simulated qmail host writing a real, rotating log in a temporary directory.
+    const dir = mkdtempSync(join(tmpdir(), 'qmail_exporter-demo-'));
+    const writer = startLiveWriter({
+      dir,
+      fileName: 'maillog',
+      startTime: Date.now() / 1000,
+      linesPerSecond: 40,
+      rotateEveryMs: 3 * 60_000,
+      profile: 'abuse',
+      seed: Date.now() % 100000,
+    });
+    writer.start();
+    stopDemo = () => writer.stop();
+    config = { ...config, qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true } };
+    log.info({ dir, file: join(dir, 'maillog') }, 'demo: a simulated qmail host writes here; rotation every 3 minutes');
+  }
+
+  const web = config.web.configFile === null ? { tls: null, users: {}, headers: {} } : await loadWebConfig(config.web.configFile);
+  const service = createService({
+    config,
+    logger,
+    hashKey: config.leaderboard.hashKey ?? deriveHashKey(installId()),
+  });
+  const app = createApp({
+    registry: service.registry,
+    health: service.health,
+    telemetryPath: config.web.telemetryPath,
+    version: VERSION,
+    files: () => service.files(),
+    users: web.users,
+    headers: web.headers,
+    logger: logger.child({ room: 'http' }),
+  });
+
+  const servers: Server[] = [];
+  for (const addr of config.web.listenAddresses) {
+    const { host, port } = parseListenAddress(addr);
+    const server = createServer(app, web.tls) as Server;
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(port, host, () => {
+        server.off('error', rej);
+        res();
+      });
+    });
+    const a = server.address();
+    log.info({ address: typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : addr, tls: web.tls !== null }, 'listening');
+    servers.push(server);
+  }
+  await service.start();
+  log.info({ paths: config.qmail.logPaths, version: VERSION }, 'following');
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void (async () => {
+      try {
+        await service.stop();
+        if (stopDemo) await stopDemo();
+        await Promise.all(servers.map((s) => new Promise<void>((res) => {
+          s.close(() => res());
+          s.closeAllConnections?.();
+        })));
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        process.exitCode = 1;
+      }
+      process.exit();
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const [sub, ...rest] = argv;
+  try {
+    if (sub === 'report') {
+      process.exitCode = await commandReport(rest);
+      return;
+    }
+    if (sub === 'classify') {
+      process.exitCode = await commandClassify(rest);
+      return;
+    }
+    if (sub === 'backfill') {
+      process.exitCode = await commandBackfill(rest);
+      return;
+    }
+    const config = parseConfig(argv, env);
+    if (config.help) {
+      process.stdout.write(HELP_TEXT);
+      return;
+    }
+    if (config.version) {
+      process.stdout.write(`qmail_exporter ${VERSION} (node ${process.version})\n`);
+      return;
+    }
+    const logger = createLogger({ level: config.log.level, format: config.log.format });
+    await serve(config, logger);
+  } catch (err) {
+    if (err instanceof ConfigError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`qmail_exporter: ${err.message}\nTry 'qmail_exporter --help'.\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR')) {
+      process.stderr.write(`qmail_exporter: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (e && e.code === 'EADDRINUSE') {
+      process.stderr.write(`qmail_exporter: cannot listen: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (e && e.code === 'EPIPE') return;
+    process.stderr.write(`qmail_exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv.slice(2), process.env);

@@ -1,0 +1,184 @@
+/**
+ * `qmail_exporter report [FILE...]`: read whole logs (plain or gzip, in the order given) and say
+ * what happened. `--format=prometheus` prints the exposition the live exporter would serve after
+ * reading the same lines (the catalogue; no process_* metrics, no follower or leaderboard series,
+ * which describe a running process rather than the log).
+ */
+import type { MailEvent, LineResult } from '../classify/events.js';
+import { createEngine } from '../engine.js';
+import { contextForFile, readLineBatches } from '../read/file-lines.js';
+import { TopCounter, DistinctCounter } from './top.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'prometheus'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportOptions {
+  files: string[];
+  format: ReportFormat;
+  listenerMap?: Record<string, string>;
+  nowSeconds: number;
+  top?: number;
+}
+
+export interface ReportData {
+  lines: Record<LineResult, number>;
+  unrecognised_share: number;
+  recipients: Record<string, number>;
+  recipients_by_listener: Record<string, Record<string, number>>;
+  refusal_reasons: Record<string, number>;
+  deliveries: Record<string, Record<string, number>>;
+  bounces: Record<string, number>;
+  auth_failures: Record<string, number>;
+  auth_successes: Record<string, number>;
+  rbl_rejections: number;
+  top_users_by_recipients: Array<{ user: string; value: number }>;
+  top_users_by_source_ips: Array<{ user: string; value: number }>;
+  top_ips_by_relay_refusals: Array<{ ip: string; value: number }>;
+  top_ips_by_auth_failures: Array<{ ip: string; value: number }>;
+  first_line_time: number | null;
+  last_line_time: number | null;
+}
+
+/** Runs the report and returns the text to print. */
+export async function runReport(opts: ReportOptions): Promise<string> {
+  const n = opts.top ?? 10;
+  const usersByRecipients = new TopCounter();
+  const userIps = new DistinctCounter();
+  const relayRefusalIps = new TopCounter();
+  const authFailureIps = new TopCounter();
+  const tally = {
+    recipients: {} as Record<string, number>,
+    byListener: {} as Record<string, Record<string, number>>,
+    refusals: {} as Record<string, number>,
+    deliveries: {} as Record<string, Record<string, number>>,
+    bounces: {} as Record<string, number>,
+    authFailures: {} as Record<string, number>,
+    authSuccesses: {} as Record<string, number>,
+    rbl: 0,
+    first: null as number | null,
+    last: null as number | null,
+  };
+  const add = (o: Record<string, number>, k: string): void => {
+    o[k] = (o[k] ?? 0) + 1;
+  };
+  const observe = (e: MailEvent): void => {
+    if (e.time !== null) {
+      if (tally.first === null || e.time < tally.first) tally.first = e.time;
+      if (tally.last === null || e.time > tally.last) tally.last = e.time;
+    }
+    switch (e.event) {
+      case 'smtp.recipient': {
+        add(tally.recipients, e.case);
+        add((tally.byListener[e.listener] ??= {}), e.case);
+        if (e.reason !== 'none') add(tally.refusals, e.reason);
+        if (e.case === 'sent_auth_same_user' || e.case === 'sent_auth_different_user') {
+          const user = e.auth_user.toLowerCase();
+          usersByRecipients.add(user);
+          if (e.remote_ip !== '') userIps.add(user, e.remote_ip);
+        }
+        if ((e.case === 'rejected_no_auth' || e.case === 'rejected_auth_failed') && e.remote_ip !== '') relayRefusalIps.add(e.remote_ip);
+        break;
+      }
+      case 'delivery.result':
+        add((tally.deliveries[e.channel] ??= {}), e.result);
+        break;
+      case 'queue.bounce':
+        add(tally.bounces, e.kind);
+        break;
+      case 'auth':
+        if (e.result === 'failure') {
+          add(tally.authFailures, e.protocol);
+          if (e.remote_ip !== '') authFailureIps.add(e.remote_ip);
+        } else add(tally.authSuccesses, e.protocol);
+        break;
+      case 'rbl.reject':
+        tally.rbl++;
+        break;
+      default:
+        break;
+    }
+  };
+
+  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, observers: [observe] });
+  const files = opts.files.length > 0 ? opts.files : ['-'];
+  for (const file of files) {
+    const ctx = contextForFile(file, opts.nowSeconds);
+    for await (const batch of readLineBatches(file)) engine.pipeline.batch(batch, ctx);
+  }
+  engine.pipeline.flush();
+
+  if (opts.format === 'prometheus') return engine.registry.metrics();
+
+  const lines = {} as Record<LineResult, number>;
+  for (const r of ['counted', 'ignored', 'unrecognised', 'foreign'] as const) lines[r] = engine.metrics.logLines.value(r);
+  const total = lines.counted + lines.ignored + lines.unrecognised + lines.foreign;
+  const data: ReportData = {
+    lines,
+    unrecognised_share: total === 0 ? 0 : lines.unrecognised / total,
+    recipients: tally.recipients,
+    recipients_by_listener: tally.byListener,
+    refusal_reasons: tally.refusals,
+    deliveries: tally.deliveries,
+    bounces: tally.bounces,
+    auth_failures: tally.authFailures,
+    auth_successes: tally.authSuccesses,
+    rbl_rejections: tally.rbl,
+    top_users_by_recipients: usersByRecipients.top(n).map(([user, value]) => ({ user, value })),
+    top_users_by_source_ips: userIps.top(n).map(([user, value]) => ({ user, value })),
+    top_ips_by_relay_refusals: relayRefusalIps.top(n).map(([ip, value]) => ({ ip, value })),
+    top_ips_by_auth_failures: authFailureIps.top(n).map(([ip, value]) => ({ ip, value })),
+    first_line_time: tally.first,
+    last_line_time: tally.last,
+  };
+  return opts.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : renderText(data);
+}
+
+function renderText(d: ReportData): string {
+  const out: string[] = [];
+  const total = d.lines.counted + d.lines.ignored + d.lines.unrecognised + d.lines.foreign;
+  const iso = (t: number | null): string => (t === null ? '-' : new Date(t * 1000).toISOString());
+  out.push(`qmail log report: ${total} lines, ${iso(d.first_line_time)} .. ${iso(d.last_line_time)}`);
+  out.push(
+    `lines: counted ${d.lines.counted}, ignored ${d.lines.ignored}, unrecognised ${d.lines.unrecognised} (${(d.unrecognised_share * 100).toFixed(2)}%), foreign ${d.lines.foreign}`,
+  );
+  out.push('', 'Recipients by case');
+  const cases = [
+    'sent_no_auth',
+    'sent_auth_same_user',
+    'sent_auth_different_user',
+    'rejected_no_auth',
+    'rejected_auth_failed',
+    'inbound_accepted',
+    'inbound_rejected',
+  ];
+  for (const c of cases) out.push(`  ${c.padEnd(28)} ${d.recipients[c] ?? 0}`);
+  if (Object.keys(d.refusal_reasons).length > 0) {
+    out.push('', 'Refusal reasons');
+    for (const [r, v] of sorted(d.refusal_reasons)) out.push(`  ${r.padEnd(28)} ${v}`);
+  }
+  out.push('', 'Deliveries by channel');
+  for (const ch of ['local', 'remote', 'unknown']) {
+    const r = d.deliveries[ch];
+    if (r === undefined && ch === 'unknown') continue;
+    out.push(`  ${ch.padEnd(8)} success ${r?.['success'] ?? 0}, deferral ${r?.['deferral'] ?? 0}, failure ${r?.['failure'] ?? 0}`);
+  }
+  out.push(`  bounces ${d.bounces['bounce'] ?? 0}, triple bounces discarded ${d.bounces['triple_bounce_discarded'] ?? 0}`);
+  out.push('', 'Authentication failures by protocol');
+  if (Object.keys(d.auth_failures).length === 0) out.push('  (none)');
+  for (const [p, v] of sorted(d.auth_failures)) out.push(`  ${p.padEnd(14)} ${v}`);
+  out.push(`RBL rejections: ${d.rbl_rejections}`);
+  const table = (title: string, rows: Array<{ value: number } & Record<string, unknown>>, key: string): void => {
+    out.push('', title);
+    if (rows.length === 0) out.push('  (none)');
+    rows.forEach((r, i) => out.push(`  ${String(i + 1).padStart(2)}. ${String(r[key]).padEnd(40)} ${r.value}`));
+  };
+  table('Top authenticated users by recipients sent', d.top_users_by_recipients, 'user');
+  table('Top authenticated users by distinct sending IPs', d.top_users_by_source_ips, 'user');
+  table('Top IPs by relay refusals', d.top_ips_by_relay_refusals, 'ip');
+  table('Top IPs by authentication failures', d.top_ips_by_auth_failures, 'ip');
+  return `${out.join('\n')}\n`;
+}
+
+function sorted(o: Record<string, number>): Array<[string, number]> {
+  return Object.entries(o).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}

@@ -1,0 +1,39 @@
+/**
+ * The counting core shared by the live exporter and the offline commands: one registry, the
+ * catalogue on it, the classifier, and the pipeline that joins them. No I/O happens here.
+ */
+import { Registry } from 'prom-client';
+import { createClassifier, type Classifier } from './classify/classifier.js';
+import type { MailEvent } from './classify/events.js';
+import { createMetrics, type Metrics } from './metrics/catalogue.js';
+import { createRecorder } from './metrics/record.js';
+import { createPipeline, type Pipeline } from './pipeline.js';
+import { VERSION } from './version.js';
+
+export interface EngineOptions {
+  listenerMap?: Record<string, string>;
+  observers?: ReadonlyArray<(e: MailEvent) => void>;
+  registry?: Registry;
+}
+
+export interface Engine {
+  registry: Registry;
+  metrics: Metrics;
+  classifier: Classifier;
+  pipeline: Pipeline;
+}
+
+export function createEngine(opts: EngineOptions = {}): Engine {
+  const registry = opts.registry ?? new Registry();
+  const metrics = createMetrics(registry, { version: VERSION, nodejs: process.version });
+  const listenerMap = opts.listenerMap ?? {};
+  for (const l of new Set(Object.values(listenerMap))) metrics.ensureListener(l);
+  const classifier = createClassifier({ listenerMap });
+  const pipeline = createPipeline({
+    classify: (text, ctx) => classifier.classify(text, ctx),
+    flush: () => classifier.flush(),
+    recorder: createRecorder(metrics),
+    observers: opts.observers ?? [],
+  });
+  return { registry, metrics, classifier, pipeline };
+}

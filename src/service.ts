@@ -1,0 +1,253 @@
+/**
+ * The live exporter, composed: followers → pipeline → metrics/leaderboards, health, checkpoints.
+ * It never listens and never touches argv/env or signals (cli.ts does); tests build it directly.
+ *
+ * Exactly-once across restarts: a checkpoint holds, taken in one synchronous step between two
+ * batches, every followed file's identity and offset together with every counter value and the
+ * classifier's state. Lines after the offset were not counted in those values, so resuming from it
+ * counts each line once, even after `kill -9` (the newest checkpoint is at most one interval old,
+ * and the lines after it are simply read again).
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createEngine, type Engine } from './engine.js';
+import { createExporterMetrics, type ExporterMetrics, type RestoreResult } from './metrics/exporter-metrics.js';
+import type { FamilySnapshot } from './metrics/tally.js';
+import { createLeaderboards, type Leaderboards } from './leaderboard/index.js';
+import { createHealth, type Health } from './health.js';
+import { createFollower, type Follower, type FollowObserver, type FollowPosition, type FollowStatus, type Ticker } from './follow/index.js';
+import { readCheckpointFile, writeCheckpointFile } from './storage/checkpoint-file.js';
+import { listenerHintForPath } from './read/file-lines.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+
+const CHECKPOINT_VERSION = 1;
+
+interface CheckpointData {
+  version: number;
+  written_at: number;
+  positions: Record<string, FollowPosition>;
+  metrics: Record<string, FamilySnapshot>;
+  classifier: unknown;
+}
+
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  hashKey: string;
+  now?: () => number;
+  /** tests pass manual tickers; by default each follower polls on its own interval */
+  tickerFor?: (path: string) => Ticker | undefined;
+  watch?: boolean;
+}
+
+export interface Service {
+  registry: Registry;
+  engine: Engine;
+  health: Health;
+  leaderboards: Leaderboards;
+  exporterMetrics: ExporterMetrics;
+  followers: ReadonlyMap<string, Follower>;
+  /** Load the checkpoint (if any), open every file and start following. */
+  start(): Promise<void>;
+  /** Write a checkpoint now (no-op without --storage.path). */
+  checkpoint(): Promise<boolean>;
+  /** Finish the current reads, write a last checkpoint, stop following. */
+  stop(): Promise<void>;
+  /** State of every followed file, for the landing page. */
+  files(): FollowStatus[];
+}
+
+export function createService(deps: ServiceDeps): Service {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const log = logger.child({ room: 'service' });
+  const registry = new Registry();
+  if (!config.web.disableExporterMetrics) collectDefaultMetrics({ register: registry });
+
+  const leaderboards = createLeaderboards({
+    windows: config.leaderboard.windows,
+    maxKeys: config.leaderboard.maxKeys,
+    size: config.leaderboard.size,
+    hashUsers: config.leaderboard.hashUsers,
+    hashKey: deps.hashKey,
+    now,
+  });
+  leaderboards.register(registry);
+  const engine = createEngine({
+    registry,
+    listenerMap: Object.fromEntries(config.qmail.listenerMap),
+    observers: [(e) => leaderboards.observe(e)],
+  });
+  const paths = config.qmail.logPaths;
+  const exporterMetrics = createExporterMetrics(registry, paths);
+  const health = createHealth({ missingGraceMs: config.qmail.missingGraceMs, now });
+  const positions = new Map<string, FollowPosition>();
+  const followers = new Map<string, Follower>();
+
+  // Until start() has decided whether the checkpoint holds, batches wait here, so restored
+  // counter values are never mixed with lines counted from the wrong place.
+  let gate: Array<() => void> | null = [];
+
+  const observer: FollowObserver = {
+    opened(path, file, offset) {
+      log.info({ path, file, offset }, 'file opened');
+    },
+    rotated(path, kind) {
+      exporterMetrics.rotations.inc([path, kind]);
+      log.info({ path, kind }, 'log rotated');
+    },
+    readBytes(path, bytes) {
+      exporterMetrics.readBytes.inc([path], bytes);
+    },
+    readError(path, err) {
+      exporterMetrics.readErrors.inc([path]);
+      log.warn({ path, err: err.message }, 'read failed, retrying');
+      const f = followers.get(path);
+      if (f) health.report(f.status());
+    },
+    presence(path, present) {
+      exporterMetrics.filePresent.set([path], present ? 1 : 0);
+      if (!present) log.warn({ path }, 'log file missing, waiting for it');
+      const f = followers.get(path);
+      if (f) health.report(f.status());
+    },
+    lag(path, bytes) {
+      exporterMetrics.lagBytes.set([path], bytes);
+      const f = followers.get(path);
+      if (f) health.report(f.status());
+    },
+    oversizedLine(path) {
+      exporterMetrics.oversizedLines.inc([path]);
+    },
+  };
+
+  function makeFollower(path: string, resume: FollowPosition | null): Follower {
+    const listenerHint = listenerHintForPath(path);
+    return createFollower({
+      path,
+      observer,
+      startAt: config.qmail.readFromStart ? 'start' : 'end',
+      resume,
+      ticker: deps.tickerFor?.(path),
+      watch: deps.watch ?? true,
+      now,
+      onLines(batch) {
+        const apply = (): void => {
+          // Syslog lines carry no year: the clock at reading time places them.
+          engine.pipeline.batch(batch.lines, { referenceTime: now() / 1000, listenerHint });
+          positions.set(path, batch.position);
+        };
+        if (gate !== null) gate.push(apply);
+        else apply();
+      },
+    });
+  }
+
+  let checkpointing: Promise<boolean> | null = null;
+  async function checkpoint(): Promise<boolean> {
+    const dir = config.storage.path;
+    if (dir === null || gate !== null) return false;
+    if (checkpointing) await checkpointing;
+    // Taken synchronously: positions and values describe the same set of lines.
+    const data: CheckpointData = {
+      version: CHECKPOINT_VERSION,
+      written_at: now() / 1000,
+      positions: Object.fromEntries(positions),
+      metrics: engine.metrics.snapshot(),
+      classifier: engine.classifier.exportState(),
+    };
+    checkpointing = writeCheckpointFile(dir, data).then(
+      () => {
+        exporterMetrics.checkpointWrites.inc(['success']);
+        exporterMetrics.checkpointLastSuccess.set([], now() / 1000);
+        return true;
+      },
+      (err: unknown) => {
+        exporterMetrics.checkpointWrites.inc(['failure']);
+        log.error({ dir, err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed');
+        return false;
+      },
+    );
+    const ok = await checkpointing;
+    checkpointing = null;
+    return ok;
+  }
+
+  async function loadCheckpoint(): Promise<{ result: RestoreResult; data: CheckpointData | null }> {
+    const dir = config.storage.path;
+    if (dir === null) return { result: 'none', data: null };
+    const r = await readCheckpointFile(dir);
+    if (!r.ok) {
+      if (r.reason === 'missing') return { result: 'none', data: null };
+      log.warn({ dir, reason: r.reason, err: r.error }, 'checkpoint ignored, starting clean');
+      return { result: r.reason, data: null };
+    }
+    const d = r.data as Partial<CheckpointData> | null;
+    if (!d || d.version !== CHECKPOINT_VERSION || typeof d.positions !== 'object' || typeof d.metrics !== 'object' || d.positions === null || d.metrics === null) {
+      log.warn({ dir }, 'checkpoint has an unknown layout, starting clean');
+      return { result: 'corrupt', data: null };
+    }
+    return { result: 'restored', data: d as CheckpointData };
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+
+  return {
+    registry,
+    engine,
+    health,
+    leaderboards,
+    exporterMetrics,
+    followers,
+    async start() {
+      const loaded = await loadCheckpoint();
+      const saved = loaded.data?.positions ?? {};
+      for (const path of paths) {
+        const resume = saved[path] ?? null;
+        followers.set(path, makeFollower(path, resume));
+      }
+      await Promise.all([...followers.values()].map((f) => f.start()));
+      let result = loaded.result;
+      if (loaded.data !== null) {
+        const outcomes = [...followers.entries()].map(([path, f]) => [path, f.resumed()] as const);
+        const bad = outcomes.filter(([path, o]) => o === 'mismatch' || (o === 'none' && saved[path] !== undefined));
+        if (bad.length > 0) {
+          result = 'mismatch';
+          log.warn({ paths: bad.map(([p]) => p) }, 'checkpoint does not match the files, starting clean');
+        } else {
+          engine.metrics.restore(loaded.data.metrics);
+          engine.classifier.importState(loaded.data.classifier);
+          for (const [path, pos] of Object.entries(saved)) if (followers.has(path)) positions.set(path, pos);
+          log.info({ written_at: loaded.data.written_at, outcomes: Object.fromEntries(outcomes) }, 'checkpoint restored');
+        }
+      }
+      exporterMetrics.checkpointRestores.inc([result]);
+      const waiting = gate ?? [];
+      gate = null;
+      for (const apply of waiting) apply();
+      for (const f of followers.values()) health.report(f.status());
+      statusTimer = setInterval(() => {
+        for (const f of followers.values()) health.report(f.status());
+        exporterMetrics.classifierStats(engine.classifier.stats());
+      }, 1000);
+      statusTimer.unref();
+      if (config.storage.path !== null) {
+        timer = setInterval(() => void checkpoint(), config.storage.intervalMs);
+        timer.unref();
+      }
+      health.setReady(true);
+    },
+    checkpoint,
+    async stop() {
+      health.setReady(false);
+      if (timer) clearInterval(timer);
+      if (statusTimer) clearInterval(statusTimer);
+      await Promise.all([...followers.values()].map((f) => f.stop()));
+      await checkpoint();
+    },
+    files() {
+      return [...followers.values()].map((f) => f.status());
+    },
+  };
+}
