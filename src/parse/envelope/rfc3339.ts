@@ -1,0 +1,88 @@
+/**
+ * RFC 3339 syslog header (rsyslog's RSYSLOG_FileFormat, journald exports):
+ *
+ *   2024-12-31T06:56:17.784598+01:00 mail dovecot: auth-worker(10377): conn unix:auth-worker ...
+ *
+ * The offset makes the time exact; a splogger stamp after the tag still wins (it is the program's
+ * own time). Host and tag follow as in BSD syslog.
+ */
+import type { LineContext } from '../types.js';
+import type { EnvelopeDetail } from './detail.js';
+import { readHostTagMessage } from './syslog.js';
+import { isValidDate } from './local-time.js';
+
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/** Reads 'YYYY-MM-DD' at 0 → [year, month0, day] packed, or null. Shared with tai64nlocal. */
+export function readDate(s: string): { year: number; month0: number; day: number } | null {
+  const y1 = twoDigits(s, 0);
+  const y2 = twoDigits(s, 2);
+  if (y1 < 0 || y2 < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+  const year = y1 * 100 + y2;
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  if (month < 1 || day < 1 || year < 1970 || !isValidDate(year, month - 1, day)) return null;
+  return { year, month0: month - 1, day };
+}
+
+/** 'HH:MM:SS' at `at` → [h, m, s] or null. */
+export function readTime(s: string, at: number): { hour: number; minute: number; second: number } | null {
+  const hour = twoDigits(s, at);
+  const minute = twoDigits(s, at + 3);
+  const second = twoDigits(s, at + 6);
+  if (hour < 0 || minute < 0 || second < 0 || s.charCodeAt(at + 2) !== 58 || s.charCodeAt(at + 5) !== 58) return null;
+  if (hour > 23 || minute > 59 || second > 60) return null;
+  return { hour, minute, second };
+}
+
+/** Digits after a '.' at `at`: [value as a fraction of a second, index after the digits]. */
+export function readFraction(s: string, at: number): { fraction: number; end: number } {
+  let i = at;
+  let scale = 0.1;
+  let fraction = 0;
+  while (i < s.length && i - at < 12) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    fraction += d * scale;
+    scale /= 10;
+    i++;
+  }
+  return { fraction, end: i };
+}
+
+/** An RFC 3339 syslog line, or null. */
+export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | null {
+  if (text.length < 21 || text.charCodeAt(10) !== 84 /* T */) return null;
+  const date = readDate(text);
+  const clock = date && readTime(text, 11);
+  if (!date || !clock) return null;
+  let i = 19;
+  let fraction = 0;
+  if (text.charCodeAt(i) === 46) {
+    const f = readFraction(text, i + 1);
+    fraction = f.fraction;
+    i = f.end;
+  }
+  let offset = 0;
+  const z = text.charCodeAt(i);
+  if (z === 90 /* Z */) {
+    i++;
+  } else if (z === 43 || z === 45) {
+    const oh = twoDigits(text, i + 1);
+    const om = twoDigits(text, i + 4);
+    if (oh < 0 || om < 0 || text.charCodeAt(i + 3) !== 58) return null;
+    offset = (z === 45 ? -1 : 1) * (oh * 3600 + om * 60);
+    i += 6;
+  } else {
+    return null;
+  }
+  if (text.charCodeAt(i) !== 32) return null;
+  const utc =
+    Date.UTC(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) / 1000 + fraction - offset;
+  return readHostTagMessage(text, i + 1, () => utc, null, 'rfc3339');
+}

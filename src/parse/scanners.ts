@@ -1,0 +1,77 @@
+/**
+ * Content scanners run as QMAILQUEUE filters, one line per message:
+ *
+ * simscan (qmail/simscan and sagredo-dev/simscan `simscan.c` log_message()):
+ *   simscan:[210394]:CLEAN (-1.21/9999.00):3.3608s:{subject}:198.51.100.224:{from}:{rcpt}
+ *   simscan:[{ppid}]:{STATE} ({hits}/{req}[/{simscan req}]):{secs}s:{subject}:{ip}:{from}:{rcpts}  (spam-scored states)
+ *   simscan:[{ppid}]:{STATE}:{secs}s:{name}:{ip}:{from}:{rcpts}                                  (VIRUS, ATTACH, REGEX, RELAYCLIENT)
+ * STATE is CLEAN, SPAM PASS, SPAM REJECT, SPAM DROPPED, PASSTHRU, VIRUS, VIRUS DROPPED, ATTACH, REGEX,
+ * RELAYCLIENT. Diagnostics ('simscan:[210394]: skipping check_spam, ...', 'simscan: big file ...') are ignored.
+ *
+ * qmail-scanner (qmail-scanner-queue.pl syslog line, ossec-hids log samples):
+ *   Clear:RC:0(217.72.192.234):SA:0(0.0/6.0): 1.681359 3302 {from} {to} {subject} <{msgid}> {file}
+ * 'SA:1' = SpamAssassin tagged it as spam and it was delivered (spam_passed).
+ *
+ * spamd (SpamAssassin's daemon) lines are recognised and ignored: qmail-scanner or simscan report the verdict.
+ */
+import type { ScanResult } from '../classify/events.js';
+import type { ProgramParser } from './types.js';
+
+const SIMSCAN_STATES: Record<string, ScanResult> = {
+  CLEAN: 'clean',
+  'SPAM PASS': 'spam_passed',
+  'SPAM REJECT': 'spam_rejected',
+  'SPAM DROPPED': 'spam_dropped',
+  VIRUS: 'virus_rejected',
+  'VIRUS DROPPED': 'virus_dropped',
+  ATTACH: 'attachment_rejected',
+  REGEX: 'regex_rejected',
+  PASSTHRU: 'passthru',
+  RELAYCLIENT: 'relayclient',
+};
+
+/** A simscan line (message starting 'simscan:'). */
+export const parseSimscan: ProgramParser = (message, ctx) => {
+  const s = message;
+  if (!s.startsWith('simscan:')) return null;
+  if (s.charCodeAt(8) === 32) return { event: 'ignored', time: ctx.time, program: 'simscan' }; // 'simscan: big file ...'
+  if (s.charCodeAt(8) !== 91 /* [ */) return null;
+  const close = s.indexOf(']:', 9);
+  if (close < 0 || close === 9 || close > 20) return null;
+  for (let i = 9; i < close; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+  }
+  const stateStart = close + 2;
+  if (s.charCodeAt(stateStart) === 32) return { event: 'ignored', time: ctx.time, program: 'simscan' };
+  // STATE runs to ' (' (scored) or ':' (unscored); upper-case letters and single spaces only
+  let i = stateStart;
+  while (i < s.length && i - stateStart <= 24) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      i++;
+    } else if (c === 32 && s.charCodeAt(i + 1) >= 65 && s.charCodeAt(i + 1) <= 90) {
+      i++;
+    } else {
+      break;
+    }
+  }
+  if (i === stateStart) return null;
+  const c = s.charCodeAt(i);
+  if (!(c === 58 /* : */ || (c === 32 && s.charCodeAt(i + 1) === 40) /* ' (' */)) return null;
+  const state = s.slice(stateStart, i);
+  const result = SIMSCAN_STATES[state] ?? 'other';
+  return { event: 'scan', time: ctx.time, scanner: 'simscan', result };
+};
+
+/** A qmail-scanner line (the message after 'qmail-scanner[pid]: '). */
+export const parseQmailScanner: ProgramParser = (message, ctx) => {
+  const s = message;
+  if (!s.startsWith('Clear:')) return null;
+  const sa = s.indexOf(':SA:', 6);
+  const spam = sa >= 0 && s.charCodeAt(sa + 4) === 49; /* '1' */
+  return { event: 'scan', time: ctx.time, scanner: 'qmail-scanner', result: spam ? 'spam_passed' : 'clean' };
+};
+
+/** spamd: every line recognised, none counted. */
+export const parseSpamd: ProgramParser = (_message, ctx) => ({ event: 'ignored', time: ctx.time, program: 'spamd' });

@@ -1,0 +1,111 @@
+/**
+ * ucspi-tcp tcpserver -v (vanilla 0.88 `tcpserver.c`; fehcom ucspi-tcp6; indimail's tcpserver):
+ *
+ *   tcpserver: status: 1/200
+ *   tcpserver: pid 210485 from 198.51.100.4
+ *   tcpserver: ok 210485 mail.example.com:192.0.2.10:25 :198.51.100.4::56124
+ *   tcpserver: end 210485 status 0
+ *
+ * 'ok'/'deny' fields: '{localhost}:{localip}:{localport} {remotehost}:{remoteip}:{remoteinfo}:{remoteport}'
+ * ('-H' leaves remotehost empty, '-R' remoteinfo, '-l0' makes localhost '0'). IPv6 addresses contain
+ * ':', so the local port is read after the last ':' and the remote IP between the first ':' and the
+ * one before the port's. ucspi-tcp6 prints 'status: n/limit/x'; indimail appends ' sql: 0|1'.
+ * 'warning:' and 'fatal:' lines are recognised and ignored. `end` status is the wait() status
+ * (256 = exit 1, 25600 = exit 100).
+ */
+import type { MailEvent } from '../classify/events.js';
+import type { ProgramContext, ProgramParser } from './types.js';
+import { parseUint } from './scan-text.js';
+
+const PREFIX = 'tcpserver: ';
+
+function parseStatus(s: string, start: number, ctx: ProgramContext): MailEvent | null {
+  // 'n/limit', 'n/limit/x', 'n/limit sql: 0'
+  const slash = s.indexOf('/', start);
+  if (slash < 0) return null;
+  const active = parseUint(s, start, slash);
+  let end = slash + 1;
+  while (end < s.length) {
+    const d = s.charCodeAt(end) - 48;
+    if (d < 0 || d > 9) break;
+    end++;
+  }
+  const limit = parseUint(s, slash + 1, end);
+  if (active < 0 || limit < 0) return null;
+  if (end < s.length) {
+    const c = s.charCodeAt(end);
+    if (c !== 47 /* / */ && c !== 32) return null;
+  }
+  return { event: 'connection.status', time: ctx.time, listener: ctx.listener, active, limit };
+}
+
+function parseDecision(
+  s: string,
+  start: number,
+  ctx: ProgramContext,
+  event: 'connection.accepted' | 'connection.denied',
+): MailEvent | null {
+  const sp1 = s.indexOf(' ', start);
+  if (sp1 < 0) return null;
+  const pid = parseUint(s, start, sp1);
+  const sp2 = s.indexOf(' ', sp1 + 1);
+  if (pid < 0 || sp2 < 0) return null;
+  // local part [sp1+1, sp2): port after the last ':'
+  const localColon = s.lastIndexOf(':', sp2 - 1);
+  if (localColon <= sp1) return null;
+  const localPort = s.slice(localColon + 1, sp2);
+  // remote part [sp2+1, end): host ':' ip ':' info ':' port
+  let end = s.indexOf(' ', sp2 + 1);
+  if (end < 0) end = s.length;
+  const hostColon = s.indexOf(':', sp2 + 1);
+  const portColon = s.lastIndexOf(':', end - 1);
+  const infoColon = portColon > 0 ? s.lastIndexOf(':', portColon - 1) : -1;
+  if (hostColon < 0 || hostColon >= end || infoColon <= hostColon) return null;
+  const remoteIp = s.slice(hostColon + 1, infoColon);
+  return { event, time: ctx.time, listener: ctx.listener, pid, remote_ip: remoteIp, local_port: localPort };
+}
+
+/**
+ * A tcpserver line: with its 'tcpserver: ' first word (multilog, splogger), or without it when the
+ * syslog tag was 'tcpserver'.
+ */
+export const parseTcpserver: ProgramParser = (message, ctx) => {
+  const s = message;
+  const p = s.startsWith(PREFIX) ? PREFIX.length : 0;
+  switch (s.charCodeAt(p)) {
+    case 115: // s
+      return s.startsWith('status: ', p) ? parseStatus(s, p + 8, ctx) : null;
+    case 112: {
+      // 'pid N from IP'
+      if (!s.startsWith('pid ', p)) return null;
+      const fromAt = s.indexOf(' from ', p + 4);
+      if (fromAt < 0) return null;
+      const pid = parseUint(s, p + 4, fromAt);
+      const ip = s.slice(fromAt + 6);
+      if (pid < 0 || ip.length === 0 || ip.includes(' ')) return null;
+      return { event: 'connection.open', time: ctx.time, listener: ctx.listener, pid, remote_ip: ip };
+    }
+    case 111: // o
+      return s.startsWith('ok ', p) ? parseDecision(s, p + 3, ctx, 'connection.accepted') : null;
+    case 100: // d
+      return s.startsWith('deny ', p) ? parseDecision(s, p + 5, ctx, 'connection.denied') : null;
+    case 101: {
+      // 'end N status S'
+      if (!s.startsWith('end ', p)) return null;
+      const statusAt = s.indexOf(' status ', p + 4);
+      if (statusAt < 0) return null;
+      const pid = parseUint(s, p + 4, statusAt);
+      const status = parseUint(s, statusAt + 8, s.length);
+      if (pid < 0 || status < 0) return null;
+      return { event: 'connection.end', time: ctx.time, listener: ctx.listener, pid, status };
+    }
+    case 119: // w
+    case 102: // f
+      if (s.startsWith('warning: ', p) || s.startsWith('fatal: ', p)) {
+        return { event: 'ignored', time: ctx.time, program: 'tcpserver' };
+      }
+      return null;
+    default:
+      return null;
+  }
+};
