@@ -271,6 +271,26 @@ describe('landing page', () => {
   });
 });
 
+test('an exception in a handler is a 500 with a generic body, logged once', async () => {
+  const s = await start({
+    files: () => {
+      throw new Error('follower state unavailable');
+    },
+  });
+  try {
+    const res = await fetch(`${s.url}/`);
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), 'Internal Server Error\n');
+    const errors = s.logs().filter((r) => r['level'] === 'error');
+    assert.deepEqual(
+      errors.map((r) => [r['msg'], (r['err'] as { message: string }).message]),
+      [['request failed', 'follower state unavailable']],
+    );
+  } finally {
+    await s.listening.close();
+  }
+});
+
 test('configured headers are on every response: 200, 404, 405', async () => {
   const s = await start({ headers: { 'X-Frame-Options': 'deny', 'X-Content-Type-Options': 'nosniff' } });
   try {

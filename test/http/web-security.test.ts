@@ -112,6 +112,18 @@ describe('TLS with basic auth', () => {
     }
   });
 
+  test('concurrent requests are all answered (bcrypt runs one at a time, none is dropped)', async () => {
+    const replies = await Promise.all(
+      ['prometheus', 'other', 'prometheus', 'nobody', 'other'].map((user) =>
+        request(`${s.url}/-/healthy`, { ...tlsClient(), headers: basic(user, `${PASSWORD}`) }),
+      ),
+    );
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [200, 200, 200, 401, 200],
+    );
+  });
+
   test('every route needs the credentials', async () => {
     for (const path of ['/', '/healthz', '/-/healthy', '/-/ready', '/nope']) {
       const res = await request(`${s.url}${path}`, tlsClient());
