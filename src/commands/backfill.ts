@@ -1,0 +1,223 @@
+/**
+ * `qmail_exporter backfill [FILE...] --output=FILE`: history from archived logs. The files
+ * (maillog-YYYYMMDD, maillog-YYYYMMDD.gz, multilog @*.s; plain or gzip, in any order) are put in
+ * the order of their first timestamp and read through ONE engine, the counting core the live
+ * exporter uses, so counters carry on from one archive to the next. The catalogue is sampled at
+ * every --step of log time and written as OpenMetrics text with timestamps for
+ * `promtool tsdb create-blocks-from openmetrics`. The whole procedure: docs/backfill.md.
+ */
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
+import type { Recorder } from '../metrics/record.js';
+import { createRecorder } from '../metrics/record.js';
+import type { AnyFamily } from '../metrics/tally.js';
+import { createEngine, type Engine } from '../engine.js';
+import { ConfigError } from '../errors.js';
+import { createPipeline } from '../pipeline.js';
+import { contextForFile, readLineBatches } from '../read/file-lines.js';
+import { parseExtraLabels, parseStep } from '../backfill/options.js';
+import { writeOpenMetrics } from '../backfill/openmetrics.js';
+import { Sampler, StepClock } from '../backfill/sampler.js';
+
+export const BACKFILL_HELP = `usage: qmail_exporter backfill --output=FILE [--step=60s] [--label NAME=VALUE ...]
+                               [--qmail.listener-map=TAG=NAME,...] FILE...
+
+Reads archived mail logs (maillog-YYYYMMDD, maillog-YYYYMMDD.gz, multilog @*.s; plain or gzip, in
+any order: they are sorted by their first timestamp) and writes the history of every qmail_* metric
+as OpenMetrics text with timestamps, sampled every --step of log time (the times written in the
+lines; lines without one do not move the clock). Import it with
+  promtool tsdb create-blocks-from openmetrics FILE /var/lib/prometheus/metrics2
+and restart Prometheus. Syslog lines carry no year: it comes from the file name's date
+(maillog-YYYYMMDD), otherwise from the file's modification time.
+
+  --output=FILE     where to write (required; a week at 60s is a few hundred MB)
+  --step=DURATION   sampling interval, 1s to 5m (default 60s; use your scrape interval)
+  --label N=V       add a label to every series; repeat it. Give the labels Prometheus adds to the
+                    live scrape, e.g. --label job=qmail --label instance=mail.example.org:9399,
+                    so the history and the live series are the same series
+  --qmail.listener-map=TAG=NAME,...   as for the exporter
+
+qmail_exporter_build_info is not written: no exporter was running then.
+`;
+
+export interface BackfillOptions {
+  files: string[];
+  /** the output file; null is refused (the flag is required) */
+  output: string | null;
+  /** Prometheus duration text, e.g. '60s' */
+  step: string;
+  /** 'name=value', one per --label */
+  labels: string[];
+  listenerMap: Record<string, string>;
+  /** wall clock, Unix seconds: the year reference for files without a dated name, and the future bound for line times */
+  nowSeconds: number;
+}
+
+export interface BackfillSummary {
+  /** the files in the order they were read, with their first line time (null: none found) */
+  files: Array<{ path: string; firstTime: number | null }>;
+  lines: number;
+  /** Unix ms of the first and the last sample */
+  firstSampleMs: number;
+  lastSampleMs: number;
+  steps: number;
+  /** sample lines written (a histogram point is buckets + 3 lines) */
+  samples: number;
+  series: number;
+  bytes: number;
+}
+
+/**
+ * Line times before this are not believed (a broken TAI64N stamp reads as 1970); qmail's log
+ * programs predate it, but no archive worth backfilling does.
+ */
+export const EARLIEST_BELIEVABLE_SECONDS = Date.UTC(2000, 0, 1) / 1000;
+/** Line times more than a day after the wall clock are not believed either (a time zone's worth of slack). */
+const FUTURE_SLACK_SECONDS = 86_400;
+/** How far into a file to look for its first time when ordering the files. */
+const ORDER_PEEK_LINES = 10_000;
+
+/** Reads the files and writes the OpenMetrics file; throws ConfigError for bad options. */
+export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummary> {
+  const stepMs = parseStep(opts.step);
+  if (opts.output === null || opts.output === '') {
+    throw new ConfigError('QX_CONFIG_INVALID', '--output: required (the OpenMetrics file to write for promtool)', { details: { flag: '--output' } });
+  }
+  if (opts.files.length === 0) throw new ConfigError('QX_CONFIG_INVALID', 'backfill: no input files (name the archived logs, e.g. /var/log/maillog-*)');
+  if (opts.files.includes('-')) {
+    throw new ConfigError('QX_CONFIG_INVALID', "backfill: '-' (standard input) is not supported: the files are read twice, to order them by time");
+  }
+  const engine = createEngine({ listenerMap: opts.listenerMap });
+  const families = catalogueFamilies(engine);
+  const extraLabels = parseExtraLabels(opts.labels, reservedLabelNames(families));
+  for (const file of opts.files) await checkReadable(file);
+
+  const valid = { min: EARLIEST_BELIEVABLE_SECONDS, max: opts.nowSeconds + FUTURE_SLACK_SECONDS };
+  const ordered = await orderByFirstTime(opts.files, opts, valid);
+
+  const sampler = new Sampler(families);
+  let changed = true;
+  const clock = new StepClock(stepMs, valid, () => {
+    sampler.sample(changed);
+    changed = false;
+  });
+  // The engine's recorder, with the clock in front: before an update at or past a step boundary
+  // is counted, the catalogue is sampled at that boundary.
+  const counting = createRecorder(engine.metrics);
+  const recorder: Recorder = {
+    event(e) {
+      clock.advance(e.time);
+      counting.event(e);
+      changed = true;
+    },
+    line(result, time) {
+      clock.advance(time);
+      counting.line(result, time);
+      changed = true;
+    },
+  };
+  const pipeline = createPipeline({
+    classify: (text, ctx) => engine.classifier.classify(text, ctx),
+    flush: () => engine.classifier.flush(),
+    recorder,
+  });
+
+  const out = await open(opts.output, 'w');
+  try {
+    let lines = 0;
+    for (const { path } of ordered) {
+      const ctx = contextForFile(path, opts.nowSeconds);
+      for await (const batch of readLineBatches(path)) {
+        pipeline.batch(batch, ctx);
+        lines += batch.length;
+      }
+    }
+    pipeline.flush();
+    clock.finish();
+    if (!clock.started) {
+      throw new ConfigError('QX_CONFIG_INVALID', `backfill: no line with a time in ${opts.files.join(', ')}: nothing to backfill (are these qmail logs?)`);
+    }
+    const stats = await writeOpenMetrics(
+      { families: sampler.families(), timeOfStep: (i) => clock.timeOfStep(i), extraLabels },
+      async (chunk) => {
+        await out.write(chunk);
+      },
+    );
+    return {
+      files: ordered.map(({ path, firstTime }) => ({ path, firstTime })),
+      lines,
+      firstSampleMs: clock.startMs,
+      lastSampleMs: clock.timeOfStep(sampler.steps - 1),
+      steps: sampler.steps,
+      ...stats,
+    };
+  } finally {
+    await out.close();
+  }
+}
+
+/** The catalogue's families in catalogue order, without build info (metrics.snapshot() leaves it out). */
+function catalogueFamilies(engine: Engine): AnyFamily[] {
+  const out: AnyFamily[] = [];
+  for (const name of Object.keys(engine.metrics.snapshot())) {
+    const f = engine.registry.getSingleMetric(name) as unknown as AnyFamily | undefined;
+    if (f !== undefined) out.push(f);
+  }
+  return out;
+}
+
+function reservedLabelNames(families: readonly AnyFamily[]): Set<string> {
+  const names = new Set<string>(['le', 'quantile']);
+  for (const f of families) for (const n of f.labelNames) names.add(n);
+  return names;
+}
+
+/** Fails before any work is done, naming the file, rather than half-way through the output. */
+async function checkReadable(path: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw Object.assign(new Error(`backfill: cannot read ${path}: ${why}`, { cause: err }), { code: e.code, path });
+  }
+}
+
+/**
+ * Stable sort of the files by the time of their first line that has one (a fresh engine per
+ * file, so nothing counted here reaches the output). Files without any time go last, in the order
+ * given.
+ */
+async function orderByFirstTime(
+  files: readonly string[],
+  opts: Pick<BackfillOptions, 'listenerMap' | 'nowSeconds'>,
+  valid: { min: number; max: number },
+): Promise<Array<{ path: string; firstTime: number | null }>> {
+  const keyed: Array<{ path: string; firstTime: number | null; index: number }> = [];
+  for (let index = 0; index < files.length; index++) {
+    const path = files[index]!;
+    keyed.push({ path, firstTime: await firstTime(path, opts, valid), index });
+  }
+  keyed.sort((a, b) => (a.firstTime ?? Infinity) - (b.firstTime ?? Infinity) || a.index - b.index);
+  return keyed.map(({ path, firstTime }) => ({ path, firstTime }));
+}
+
+async function firstTime(
+  path: string,
+  opts: Pick<BackfillOptions, 'listenerMap' | 'nowSeconds'>,
+  valid: { min: number; max: number },
+): Promise<number | null> {
+  const { classifier } = createEngine({ listenerMap: opts.listenerMap });
+  const ctx = contextForFile(path, opts.nowSeconds);
+  let seen = 0;
+  for await (const batch of readLineBatches(path)) {
+    for (const text of batch) {
+      for (const e of classifier.classify(text, ctx).events) {
+        if (e.time !== null && e.time >= valid.min && e.time <= valid.max) return e.time;
+      }
+      if (++seen >= ORDER_PEEK_LINES) return null;
+    }
+  }
+  for (const e of classifier.flush()) if (e.time !== null && e.time >= valid.min && e.time <= valid.max) return e.time;
+  return null;
+}
