@@ -1,0 +1,190 @@
+/**
+ * The exporter against mtail on the same generated mail logs, in one run:
+ *
+ *   node --import tsx bench/compare.ts
+ *
+ * For each size (COMPARE_SIZES, default 1,000,000 and 10,000,000 lines) and each form (syslog as
+ * splogger writes it, and the same lines in daemontools multilog form with TAI64N labels):
+ *   - `wc -l` (the floor: reading the bytes and finding newlines),
+ *   - `qmail_exporter report --format=prometheus FILE` (dist/cli.js),
+ *   - the live exporter catching the whole file up as a backlog through the follower,
+ *   - `mtail --one_shot --progs bench/ --logs FILE` running bench/qmail.mtail,
+ * each timed on its own (wall time, peak RSS). Then, on the first syslog log, append → /metrics
+ * latency over COMPARE_LATENCY_SAMPLES lines (default 1,000) and /metrics render time.
+ * The recipient and delivery counts of our report and of mtail are compared, so both sides are
+ * seen to count the same thing.
+ *
+ * Environment: COMPARE_SIZES=1000000,10000000  COMPARE_FORMS=syslog,multilog
+ *              COMPARE_LATENCY_SAMPLES=1000  COMPARE_KEEP=1 (keep the generated logs, print where)
+ */
+import { mkdirSync, mkdtempSync, appendFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSimulatedLog } from '../src/sim/writer.js';
+import {
+  buildDist,
+  cliPath,
+  convertToMultilog,
+  fmt,
+  measureAppendLatency,
+  measureRender,
+  quantile,
+  repoRoot,
+  runMeasured,
+  startExporter,
+  sumBy,
+  waitForLines,
+} from './lib.js';
+
+const SIZES = (process.env.COMPARE_SIZES ?? '1000000,10000000').split(',').map(Number);
+const FORMS = (process.env.COMPARE_FORMS ?? 'syslog,multilog').split(',') as Array<'syslog' | 'multilog'>;
+const LATENCY_SAMPLES = Number(process.env.COMPARE_LATENCY_SAMPLES ?? 1000);
+const RENDER_SAMPLES = 50;
+const MTAIL = process.env.MTAIL ?? '/usr/bin/mtail';
+/** lines per second of log time in the generated logs (the simulator's clock) */
+const LOG_RATE = 20;
+
+interface Row {
+  lines: number;
+  form: string;
+  what: string;
+  ms: number;
+  rssMb: number;
+}
+
+const CASES = ['sent_no_auth', 'sent_auth_same_user', 'sent_auth_different_user', 'rejected_no_auth', 'rejected_auth_failed'];
+const RESULTS = ['success', 'deferral', 'failure'];
+
+function agreement(ours: string, mtail: string): { ok: boolean; lines: string[] } {
+  const lines: string[] = [];
+  let ok = true;
+  const pairs: Array<[string, Map<string, number>, Map<string, number>, string[]]> = [
+    ['recipients by case', sumBy(ours, 'qmail_smtp_recipients_total', 'case'), sumBy(mtail, 'qmail_mtail_smtp_recipients_total', 'case'), CASES],
+    ['deliveries by result', sumBy(ours, 'qmail_deliveries_total', 'result'), sumBy(mtail, 'qmail_mtail_deliveries_total', 'result'), RESULTS],
+  ];
+  for (const [what, a, b, keys] of pairs) {
+    const parts = keys.map((k) => {
+      const x = a.get(k) ?? 0;
+      const y = b.get(k) ?? 0;
+      if (x !== y) ok = false;
+      return `${k} ${fmt(x)}${x === y ? '' : ` vs mtail ${fmt(y)}`}`;
+    });
+    lines.push(`${what}: ${parts.join(', ')}`);
+  }
+  return { ok, lines };
+}
+
+async function main(): Promise<void> {
+  buildDist();
+  const dir = mkdtempSync(join(tmpdir(), 'qx-compare-'));
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let latency: number[] = [];
+  let renders: number[] = [];
+  const keep = process.env.COMPARE_KEEP === '1';
+  try {
+    for (const lines of SIZES) {
+      const sizeDir = join(dir, String(lines));
+      mkdirSync(join(sizeDir, 'smtpd'), { recursive: true });
+      const syslogFile = join(sizeDir, 'maillog');
+      const startTime = Math.floor(Date.now() / 1000) - Math.ceil(lines / LOG_RATE);
+      let t0 = performance.now();
+      await writeSimulatedLog(syslogFile, { startTime, lines, seed: 1, profile: 'abuse' });
+      console.error(`generated ${fmt(lines)} lines (${(statSync(syslogFile).size / 1e6).toFixed(0)} MB) in ${fmt(performance.now() - t0)} ms`);
+      const files: Record<string, string> = { syslog: syslogFile };
+      if (FORMS.includes('multilog')) {
+        // A multilog directory named after the service: the exporter takes the listener from it.
+        const multilogFile = join(sizeDir, 'smtpd', 'current');
+        t0 = performance.now();
+        const n = await convertToMultilog(syslogFile, multilogFile, startTime);
+        if (n !== lines) throw new Error(`multilog conversion wrote ${n} lines, want ${lines}`);
+        console.error(`converted to multilog form (${(statSync(multilogFile).size / 1e6).toFixed(0)} MB) in ${fmt(performance.now() - t0)} ms`);
+        files.multilog = multilogFile;
+      }
+
+      for (const form of FORMS) {
+        const file = files[form]!;
+        let liveRss = NaN;
+        const add = (what: string, ms: number, rssMb: number): void => {
+          rows.push({ lines, form, what, ms, rssMb });
+          console.error(`  ${fmt(lines)} ${form} ${what}: ${fmt(ms)} ms, ${fmt((lines / ms) * 1000)} lines/s, ${rssMb.toFixed(0)} MB`);
+        };
+
+        const wc = await runMeasured('wc', ['-l', file]);
+        add('wc -l (floor)', wc.ms, wc.peakRssMb);
+
+        const report = await runMeasured(process.execPath, [cliPath, 'report', '--format=prometheus', file]);
+        add('report --format=prometheus', report.ms, report.peakRssMb);
+
+        const live = await startExporter({ args: [`--qmail.log-path=${file}`, '--qmail.read-from-start', '--log.level=warn'] });
+        let liveMs = NaN;
+        try {
+          liveMs = await waitForLines(live, lines, { from: live.spawnedAt, timeoutMs: 30 * 60_000, intervalMs: 100 });
+          if (form === 'syslog' && latency.length === 0) {
+            renders = await measureRender(live.url, RENDER_SAMPLES);
+            latency = await measureAppendLatency(
+              live.url,
+              (text) => appendFileSync(file, text),
+              LATENCY_SAMPLES,
+              (i, nowMs) => `Nov 24 13:10:00 mail qmail: ${(nowMs / 1000).toFixed(6)} status: local ${i % 10}/10 remote ${i % 20}/20`,
+            );
+          }
+        } finally {
+          liveRss = (await live.stop()).peakRssMb;
+        }
+        add('live catch-up (follower)', liveMs, liveRss);
+
+        const mtail = await runMeasured(MTAIL, [
+          '--one_shot',
+          '--one_shot_format=prometheus',
+          '--progs',
+          join(repoRoot, 'bench'),
+          '--logs',
+          file,
+          // one_shot still opens its HTTP listener: keep it on loopback, on a free port
+          '--address=127.0.0.1',
+          '--port=0',
+        ]);
+        add('mtail --one_shot (bench/qmail.mtail)', mtail.ms, mtail.peakRssMb);
+
+        const agree = agreement(report.stdout, mtail.stdout);
+        notes.push(`${fmt(lines)} ${form}: ours and mtail ${agree.ok ? 'agree' : 'DISAGREE'} — ${agree.lines.join('; ')}`);
+      }
+      if (!keep) rmSync(sizeDir, { recursive: true, force: true });
+      else console.error(`kept ${sizeDir}`);
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+
+  // ---- the table ----
+  const out: string[] = [];
+  out.push(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${MTAIL}`);
+  out.push('');
+  out.push('| log | form | what | seconds | lines/s | peak RSS MB |');
+  out.push('|---:|---|---|---:|---:|---:|');
+  for (const r of rows) {
+    out.push(`| ${fmt(r.lines)} | ${r.form} | ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${fmt((r.lines / r.ms) * 1000)} | ${Number.isFinite(r.rssMb) ? r.rssMb.toFixed(0) : '?'} |`);
+  }
+  out.push('');
+  out.push('| log | form | report ÷ mtail | live catch-up ÷ mtail | report ÷ wc -l |');
+  out.push('|---:|---|---:|---:|---:|');
+  for (const lines of SIZES) {
+    for (const form of FORMS) {
+      const get = (prefix: string): number => rows.find((r) => r.lines === lines && r.form === form && r.what.startsWith(prefix))?.ms ?? NaN;
+      const m = get('mtail');
+      out.push(`| ${fmt(lines)} | ${form} | ${(m / get('report')).toFixed(1)}× | ${(m / get('live')).toFixed(1)}× | ${(get('wc') / get('report')).toFixed(2)} |`);
+    }
+  }
+  out.push('');
+  if (latency.length > 0) {
+    out.push(`append → /metrics latency over ${fmt(latency.length)} lines: median ${quantile(latency, 0.5).toFixed(1)} ms, p99 ${quantile(latency, 0.99).toFixed(1)} ms, max ${latency.at(-1)!.toFixed(1)} ms`);
+    out.push(`/metrics render over HTTP after the backlog (full catalogue + leaderboards), ${renders.length} scrapes: median ${quantile(renders, 0.5).toFixed(1)} ms, p99 ${quantile(renders, 0.99).toFixed(1)} ms`);
+  }
+  out.push('(live catch-up time runs from process spawn to the last line counted at /metrics, polled every 100 ms)');
+  out.push('');
+  for (const n of notes) out.push(`- ${n}`);
+  console.log(out.join('\n'));
+}
+
+await main();
