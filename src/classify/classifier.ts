@@ -1,0 +1,641 @@
+/**
+ * The classifier: the only stateful stage. It reads each line (envelope + dispatch, pure), turns
+ * records into MailEvents, and keeps the little state qmail's logs need, each part bounded:
+ *
+ * - qmail-send delivery number → {channel, msg} from 'starting delivery', so that 'delivery N:' results
+ *   carry their channel ('unknown' when the start was not seen);
+ * - qmail-send message id → time of 'new msg', so that 'end msg' carries the time spent in the queue.
+ *   Ids are inode numbers reused after 'end msg', so the entry is cleared there;
+ * - eMPF: authenticated 'policy_check:' recipients per listener, until the session's QMailToaster
+ *   'mail recv:' line names the envelope sender (then each becomes an smtp.recipient);
+ * - splogger records of 799+ characters, until the next line of the same tag shows whether a
+ *   continuation ('sec.usec+rest') follows.
+ *
+ * Keys of the qmail-send maps include the syslog host and indimail's queue number, so several hosts
+ * or queues in one log do not mix. Every map is capped at `maxPending`: the oldest entry is dropped
+ * and counted (`stats()`).
+ */
+import type {
+  DeliveryChannel,
+  LineResult,
+  MailEvent,
+  RecipientCase,
+  SmtpRecipientEvent,
+} from './events.js';
+import { classifyDeliveryReason } from './delivery-reasons.js';
+import type { LineContext } from '../parse/types.js';
+import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
+import { createDispatcher, isQmailTag, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
+import type { QmailSendRecord } from '../parse/qmail-send.js';
+import type { PolicyRecord } from '../parse/qmailtoaster.js';
+
+export interface ClassifierOptions {
+  /** syslog tag → listener name (--qmail.listener-map) */
+  listenerMap?: Record<string, string>;
+  /** cap of each state map (default 10000) */
+  maxPending?: number;
+  /** distinct listener names before the rest become 'other' (default 32) */
+  maxListeners?: number;
+}
+
+export interface ClassifierStats {
+  pendingDeliveries: number;
+  pendingMessages: number;
+  pendingPolicy: number;
+  heldRecords: number;
+  /** entries dropped because a map reached its cap (or, for policy, expired unresolved) */
+  droppedDeliveries: number;
+  droppedMessages: number;
+  droppedPolicy: number;
+}
+
+export interface Classification {
+  /** this line's accounting */
+  result: LineResult;
+  /** events to record now: this line's, and possibly earlier held lines' */
+  events: MailEvent[];
+}
+
+export interface Classifier {
+  classify(text: string, ctx: LineContext): Classification;
+  /** end of input: the events of records still held */
+  flush(): MailEvent[];
+  stats(): ClassifierStats;
+  /** JSON-serialisable state for checkpoints */
+  exportState(): unknown;
+  /** restores exportState()'s value; anything else is ignored */
+  importState(state: unknown): void;
+}
+
+/** eMPF recipients older than qmail-smtpd's DATA timeout (1200 s) plus a margin can no longer be queued. */
+const POLICY_MAX_AGE_SECONDS = 1800;
+/** A held splogger record is released alone after this many lines without its continuation. */
+const HOLD_LINES = 8;
+const MAX_HELD = 64;
+const MAX_HOSTS = 63;
+const TWO_POW_40 = 2 ** 40;
+const LISTENER_CACHE_LIMIT = 1024;
+
+interface DeliveryEntry {
+  channel: 'local' | 'remote';
+  msg: number;
+}
+
+interface PolicyEntry {
+  authUser: string;
+  recipient: string;
+  time: number | null;
+}
+
+interface LastPolicy {
+  from: string;
+  recipient: string;
+  authenticated: boolean;
+}
+
+interface Held {
+  key: string;
+  envelope: EnvelopeDetail;
+  ctx: LineContext;
+  parsed: ParsedLine;
+  line: number;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
+}
+
+function isAccountingEvent(e: MailEvent): boolean {
+  return e.event === 'ignored' || e.event === 'unrecognised' || e.event === 'foreign';
+}
+
+/** Map.set that drops (and counts) the oldest entry past `cap`. Returns 1 when one was dropped. */
+function setCapped<K, V>(map: Map<K, V>, key: K, value: V, cap: number): number {
+  if (map.has(key)) map.delete(key); // re-insert as newest
+  map.set(key, value);
+  if (map.size > cap) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+    return 1;
+  }
+  return 0;
+}
+
+export function createClassifier(opts: ClassifierOptions = {}): Classifier {
+  const listenerMap = new Map(Object.entries(opts.listenerMap ?? {}));
+  const maxPending = Math.max(1, Math.floor(opts.maxPending ?? 10000));
+  const maxListeners = Math.max(1, Math.floor(opts.maxListeners ?? 32));
+
+  const deliveries = new Map<number | string, DeliveryEntry>();
+  const messages = new Map<number | string, number | null>();
+  const policy = new Map<string, PolicyEntry[]>();
+  let policyCount = 0;
+  const lastPolicy = new Map<string, LastPolicy>();
+  const held = new Map<string, Held>();
+  const listeners = new Set<string>();
+  const listenerCache = new Map<string, string>();
+  const hostIds = new Map<string, number>();
+  let droppedDeliveries = 0;
+  let droppedMessages = 0;
+  let droppedPolicy = 0;
+  let lineNo = 0;
+
+  // ---- listeners -------------------------------------------------------------------------------
+
+  function admitListener(raw: string): string {
+    const cached = listenerCache.get(raw);
+    if (cached !== undefined) return cached;
+    let name = sanitizeListener(raw);
+    if (!listeners.has(name)) {
+      if (listeners.size >= maxListeners) name = 'other';
+      else listeners.add(name);
+    }
+    if (listenerCache.size >= LISTENER_CACHE_LIMIT) listenerCache.clear();
+    listenerCache.set(raw, name);
+    return name;
+  }
+
+  function listenerOf(envelope: EnvelopeDetail, ctx: LineContext): string {
+    if (envelope.tag !== null && isSyslogFormat(envelope.format)) {
+      return admitListener(listenerMap.get(envelope.tag) ?? envelope.tag);
+    }
+    return admitListener(ctx.listenerHint ?? 'unknown');
+  }
+
+  const isKnownTag = (tag: string): boolean => listenerMap.has(tag);
+  const dispatch = createDispatcher({ listenerOf, isKnownTag });
+
+  // ---- qmail-send ------------------------------------------------------------------------------
+
+  /** A numeric key for (host, queue, n); a string when n is too large to pack. */
+  function sendKey(envelope: EnvelopeDetail, queue: number | null, n: number): number | string {
+    let hostId = 0;
+    if (envelope.host !== null) {
+      const id = hostIds.get(envelope.host);
+      if (id !== undefined) hostId = id;
+      else if (hostIds.size < MAX_HOSTS) {
+        hostId = hostIds.size + 1;
+        hostIds.set(envelope.host, hostId);
+      } else {
+        return `${envelope.host}|${queue ?? ''}|${n}`;
+      }
+    }
+    const q = queue ?? 0;
+    if (n >= TWO_POW_40 || q > 127) return `${envelope.host ?? ''}|${q}|${n}`;
+    return (hostId * 128 + q) * TWO_POW_40 + n;
+  }
+
+  function applyQmailSend(r: QmailSendRecord, envelope: EnvelopeDetail, events: MailEvent[]): LineResult {
+    const time = envelope.time;
+    switch (r.type) {
+      case 'new':
+        droppedMessages += setCapped(messages, sendKey(envelope, r.queue, r.msg), time, maxPending);
+        events.push({ event: 'queue.new', time, msg: r.msg });
+        return 'counted';
+      case 'info':
+        events.push({ event: 'queue.info', time, msg: r.msg, bytes: r.bytes, sender: r.sender, qp: r.qp, uid: r.uid });
+        return 'counted';
+      case 'start':
+        droppedDeliveries += setCapped(
+          deliveries,
+          sendKey(envelope, r.queue, r.delivery),
+          { channel: r.channel, msg: r.msg },
+          maxPending,
+        );
+        events.push({ event: 'delivery.start', time, delivery: r.delivery, msg: r.msg, channel: r.channel, recipient: r.recipient });
+        return 'counted';
+      case 'result': {
+        const key = sendKey(envelope, r.queue, r.delivery);
+        const entry = deliveries.get(key);
+        let channel: DeliveryChannel = 'unknown';
+        if (entry !== undefined) {
+          channel = entry.channel;
+          deliveries.delete(key);
+        }
+        events.push({
+          event: 'delivery.result',
+          time,
+          delivery: r.delivery,
+          result: r.result,
+          reason: classifyDeliveryReason(r.result, r.report, r.mangled),
+          channel,
+        });
+        return 'counted';
+      }
+      case 'status':
+        events.push({
+          event: 'send.status',
+          time,
+          local: r.local,
+          local_limit: r.localLimit,
+          remote: r.remote,
+          remote_limit: r.remoteLimit,
+        });
+        return 'counted';
+      case 'bounce':
+        events.push({ event: 'queue.bounce', time, kind: 'bounce', msg: r.msg });
+        return 'counted';
+      case 'triple-bounce':
+        events.push({ event: 'queue.bounce', time, kind: 'triple_bounce_discarded', msg: r.msg });
+        return 'counted';
+      case 'end': {
+        const key = sendKey(envelope, r.queue, r.msg);
+        const started = messages.get(key);
+        let duration: number | null = null;
+        if (started !== undefined) {
+          messages.delete(key);
+          if (started !== null && time !== null) duration = Math.max(0, time - started);
+        }
+        events.push({ event: 'queue.end', time, msg: r.msg, duration_seconds: duration });
+        return 'counted';
+      }
+      case 'exiting':
+      case 'notice':
+        events.push({ event: 'ignored', time, program: 'qmail-send' });
+        return 'ignored';
+    }
+  }
+
+  // ---- eMPF ------------------------------------------------------------------------------------
+
+  function dropPolicy(listener: string): void {
+    const list = policy.get(listener);
+    if (list !== undefined) {
+      droppedPolicy += list.length;
+      policyCount -= list.length;
+      policy.delete(listener);
+    }
+    lastPolicy.delete(listener);
+  }
+
+  function holdPolicy(listener: string, entry: PolicyEntry): void {
+    let list = policy.get(listener);
+    if (list === undefined) {
+      list = [];
+      policy.set(listener, list);
+    }
+    list.push(entry);
+    policyCount++;
+    if (policyCount > maxPending) {
+      // drop the oldest entry of this listener, or of the first listener holding any
+      let victim: PolicyEntry[] | undefined = list.length > 1 ? list : undefined;
+      if (victim === undefined) {
+        for (const l of policy.values()) {
+          if (l !== list && l.length > 0) {
+            victim = l;
+            break;
+          }
+        }
+      }
+      (victim ?? list).shift();
+      policyCount--;
+      droppedPolicy++;
+    }
+  }
+
+  function applyPolicy(r: PolicyRecord, listener: string, envelope: EnvelopeDetail, events: MailEvent[]): LineResult {
+    const time = envelope.time;
+    switch (r.type) {
+      case 'check':
+        lastPolicy.set(listener, { from: r.from, recipient: r.recipient, authenticated: r.authenticated });
+        if (r.authenticated) {
+          holdPolicy(listener, { authUser: r.from, recipient: r.recipient, time });
+          return 'counted';
+        }
+        events.push({ event: 'ignored', time, program: 'empf' });
+        return 'ignored';
+      case 'forbids':
+      case 'sender-not-authenticated': {
+        const last = lastPolicy.get(listener);
+        lastPolicy.delete(listener);
+        if (last === undefined) {
+          events.push({ event: 'ignored', time, program: 'empf' });
+          return 'ignored';
+        }
+        if (last.authenticated) {
+          const list = policy.get(listener);
+          if (list !== undefined) {
+            for (let i = list.length - 1; i >= 0; i--) {
+              const e = list[i]!;
+              if (e.recipient === last.recipient && e.authUser === last.from) {
+                list.splice(i, 1);
+                policyCount--;
+                break;
+              }
+            }
+          }
+        }
+        const refusedCase: RecipientCase =
+          r.type === 'sender-not-authenticated' || !last.authenticated ? 'rejected_no_auth' : 'inbound_rejected';
+        events.push({
+          event: 'smtp.recipient',
+          time,
+          case: r.type === 'forbids' ? 'inbound_rejected' : refusedCase,
+          reason: r.type === 'forbids' ? 'policy' : 'must_auth',
+          listener,
+          sender: last.authenticated ? '' : last.from,
+          auth_user: last.authenticated ? last.from : '',
+          remote_ip: '',
+          recipient: last.recipient,
+        });
+        return 'counted';
+      }
+      case 'allows':
+        lastPolicy.delete(listener);
+        events.push({ event: 'ignored', time, program: 'empf' });
+        return 'ignored';
+      case 'other':
+        events.push({ event: 'ignored', time, program: 'empf' });
+        return 'ignored';
+    }
+  }
+
+  /** At 'mail recv': the held recipients of this listener's session become smtp.recipient events. */
+  function resolvePolicy(listener: string, sender: string, time: number | null, events: MailEvent[]): void {
+    lastPolicy.delete(listener);
+    const list = policy.get(listener);
+    if (list === undefined || list.length === 0) return;
+    if (time !== null) {
+      let expired = 0;
+      while (expired < list.length) {
+        const t = list[expired]!.time;
+        if (t === null || t >= time - POLICY_MAX_AGE_SECONDS) break;
+        expired++;
+      }
+      if (expired > 0) {
+        list.splice(0, expired);
+        policyCount -= expired;
+        droppedPolicy += expired;
+      }
+    }
+    if (list.length === 0) return;
+    // Policy lines carry no session id: take the recipients whose AUTH user is this sender; failing
+    // that (a different-user send), those of the oldest pending AUTH user.
+    const pick = list.some((e) => sameAddress(e.authUser, sender)) ? sender : list[0]!.authUser;
+    const keep: PolicyEntry[] = [];
+    for (const e of list) {
+      if (sameAddress(e.authUser, pick)) {
+        const c: RecipientCase = sameAddress(e.authUser, sender) ? 'sent_auth_same_user' : 'sent_auth_different_user';
+        const ev: SmtpRecipientEvent = {
+          event: 'smtp.recipient',
+          time: e.time,
+          case: c,
+          reason: 'none',
+          listener,
+          sender,
+          auth_user: e.authUser,
+          remote_ip: '',
+          recipient: e.recipient,
+        };
+        events.push(ev);
+      } else {
+        keep.push(e);
+      }
+    }
+    policyCount -= list.length - keep.length;
+    if (keep.length === 0) policy.delete(listener);
+    else policy.set(listener, keep);
+  }
+
+  // ---- one parsed line -------------------------------------------------------------------------
+
+  /**
+   * Applies a parsed line to the state and pushes its events. `withAccounting` false leaves out the
+   * ignored/unrecognised/foreign event (a held record already accounted for when it was read).
+   */
+  function apply(p: ParsedLine, events: MailEvent[], withAccounting: boolean): LineResult {
+    switch (p.kind) {
+      case 'qmail-send': {
+        const before = events.length;
+        const result = applyQmailSend(p.record, p.envelope, events);
+        if (!withAccounting && result !== 'counted') events.length = before;
+        return result;
+      }
+      case 'policy': {
+        const before = events.length;
+        const result = applyPolicy(p.record, p.listener, p.envelope, events);
+        if (!withAccounting && result !== 'counted') events.length = before;
+        return result;
+      }
+      case 'mail-recv':
+        events.push(p.event);
+        resolvePolicy(p.listener, p.record.sender, p.envelope.time, events);
+        return 'counted';
+      case 'event': {
+        const e = p.event;
+        if (isAccountingEvent(e)) {
+          if (withAccounting) events.push(e);
+          return e.event as LineResult;
+        }
+        if (e.event === 'connection.status' && e.active === 0) dropPolicy(e.listener);
+        events.push(e);
+        return 'counted';
+      }
+    }
+  }
+
+  /** The accounting a parsed line would get, without touching state (for a held record). */
+  function provisionalResult(p: ParsedLine): LineResult {
+    if (p.kind === 'event') return isAccountingEvent(p.event) ? (p.event.event as LineResult) : 'counted';
+    if (p.kind === 'qmail-send') return p.record.type === 'notice' || p.record.type === 'exiting' ? 'ignored' : 'counted';
+    if (p.kind === 'policy') {
+      const t = p.record.type;
+      return (t === 'check' && p.record.authenticated) || t === 'forbids' || t === 'sender-not-authenticated'
+        ? 'counted'
+        : 'ignored';
+    }
+    return 'counted';
+  }
+
+  // ---- splogger continuation -------------------------------------------------------------------
+
+  function holdKeyOf(envelope: EnvelopeDetail): string {
+    return `${envelope.host ?? ''}\u0000${envelope.tag ?? ''}`;
+  }
+
+  function mayBeContinued(envelope: EnvelopeDetail): boolean {
+    if (envelope.message.length < SPLOGGER_RECORD_LENGTH) return false;
+    if (envelope.stamped) return true;
+    // QMailToaster's splogger-nostamp: a qmail tag without a stamp
+    return envelope.tag !== null && isSyslogFormat(envelope.format) && (isQmailTag(envelope.tag) || listenerMap.has(envelope.tag));
+  }
+
+  function release(h: Held, events: MailEvent[]): void {
+    held.delete(h.key);
+    apply(h.parsed, events, false);
+  }
+
+  function expireHeld(events: MailEvent[]): void {
+    for (const h of held.values()) {
+      if (lineNo - h.line > HOLD_LINES) release(h, events);
+    }
+  }
+
+  function hold(key: string, envelope: EnvelopeDetail, ctx: LineContext, parsed: ParsedLine, events: MailEvent[]): void {
+    held.set(key, { key, envelope, ctx, parsed, line: lineNo });
+    if (held.size > MAX_HELD) {
+      const oldest = held.values().next();
+      if (!oldest.done) release(oldest.value, events);
+    }
+  }
+
+  function classify(text: string, ctx: LineContext): Classification {
+    lineNo++;
+    const envelope = readEnvelope(text, ctx);
+    const events: MailEvent[] = [];
+    if (held.size > 0) {
+      const key = holdKeyOf(envelope);
+      const h = held.get(key);
+      if (h !== undefined) {
+        held.delete(key);
+        // a stamped record continues with the same stamp; a splogger-nostamp one with any '+' record
+        if (envelope.continuation && (!h.envelope.stamped || h.envelope.time === envelope.time)) {
+          const joined: EnvelopeDetail = { ...h.envelope, message: h.envelope.message + envelope.message };
+          const parsed = dispatch(joined, h.ctx);
+          if (envelope.message.length >= SPLOGGER_RECORD_LENGTH) {
+            hold(key, joined, h.ctx, parsed, events); // longer still: a further continuation may follow
+          } else {
+            apply(parsed, events, false);
+          }
+          expireHeld(events);
+          events.push({ event: 'ignored', time: envelope.time, program: 'splogger' });
+          return { result: 'ignored', events };
+        }
+        apply(h.parsed, events, false);
+      }
+      expireHeld(events);
+    }
+    if (envelope.continuation) {
+      events.push({ event: 'unrecognised', time: envelope.time, program: 'splogger' });
+      return { result: 'unrecognised', events };
+    }
+    const parsed = dispatch(envelope, ctx);
+    if (mayBeContinued(envelope)) {
+      const result = provisionalResult(parsed);
+      if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);
+      hold(holdKeyOf(envelope), envelope, ctx, parsed, events);
+      return { result, events };
+    }
+    return { result: apply(parsed, events, true), events };
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------------
+
+  function exportState(): unknown {
+    return {
+      version: 1,
+      deliveries: [...deliveries].map(([k, v]) => [k, v.channel, v.msg]),
+      messages: [...messages],
+      policy: [...policy].map(([l, list]) => [l, list.map((e) => [e.authUser, e.recipient, e.time])]),
+      hosts: [...hostIds],
+      listeners: [...listeners],
+      held: [...held.values()].map((h) => ({
+        envelope: {
+          time: h.envelope.time,
+          host: h.envelope.host,
+          tag: h.envelope.tag,
+          pid: h.envelope.pid,
+          message: h.envelope.message,
+          continuation: h.envelope.continuation,
+          format: h.envelope.format,
+          stamped: h.envelope.stamped,
+        },
+        ctx: { referenceTime: h.ctx.referenceTime, listenerHint: h.ctx.listenerHint },
+      })),
+    };
+  }
+
+  const isKey = (k: unknown): k is number | string => typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k));
+  const isTime = (t: unknown): t is number | null => t === null || (typeof t === 'number' && Number.isFinite(t));
+  const FORMATS = new Set(['syslog', 'syslog-hostless', 'rfc3339', 'tai64n', 'tai64n-local', 'ctime', 'bare']);
+
+  function importState(state: unknown): void {
+    if (typeof state !== 'object' || state === null) return;
+    const s = state as Record<string, unknown>;
+    if (s.version !== 1) return;
+    try {
+      if (Array.isArray(s.hosts)) {
+        for (const h of s.hosts) {
+          if (Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'number' && hostIds.size < MAX_HOSTS) {
+            hostIds.set(h[0], h[1]);
+          }
+        }
+      }
+      if (Array.isArray(s.deliveries)) {
+        for (const d of s.deliveries) {
+          if (!Array.isArray(d) || !isKey(d[0]) || (d[1] !== 'local' && d[1] !== 'remote') || typeof d[2] !== 'number') continue;
+          droppedDeliveries += setCapped(deliveries, d[0], { channel: d[1], msg: d[2] }, maxPending);
+        }
+      }
+      if (Array.isArray(s.messages)) {
+        for (const m of s.messages) {
+          if (!Array.isArray(m) || !isKey(m[0]) || !isTime(m[1])) continue;
+          droppedMessages += setCapped(messages, m[0], m[1], maxPending);
+        }
+      }
+      if (Array.isArray(s.listeners)) {
+        for (const l of s.listeners) {
+          if (typeof l === 'string' && listeners.size < maxListeners) listeners.add(sanitizeListener(l));
+        }
+      }
+      if (Array.isArray(s.policy)) {
+        for (const p of s.policy) {
+          if (!Array.isArray(p) || typeof p[0] !== 'string' || !Array.isArray(p[1])) continue;
+          for (const e of p[1] as unknown[]) {
+            if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !isTime(e[2])) continue;
+            holdPolicy(sanitizeListener(p[0]), { authUser: e[0], recipient: e[1], time: e[2] });
+          }
+        }
+      }
+      if (Array.isArray(s.held)) {
+        for (const h of s.held) {
+          if (typeof h !== 'object' || h === null) continue;
+          const env = (h as Record<string, unknown>).envelope as Record<string, unknown> | undefined;
+          const c = (h as Record<string, unknown>).ctx as Record<string, unknown> | undefined;
+          if (!env || !c || typeof env.message !== 'string' || !isTime(env.time) || !FORMATS.has(env.format as string)) continue;
+          if (typeof c.referenceTime !== 'number') continue;
+          const envelope: EnvelopeDetail = {
+            time: env.time,
+            host: typeof env.host === 'string' ? env.host : null,
+            tag: typeof env.tag === 'string' ? env.tag : null,
+            pid: typeof env.pid === 'number' ? env.pid : null,
+            message: env.message,
+            continuation: false,
+            format: env.format as EnvelopeDetail['format'],
+            stamped: env.stamped === true,
+          };
+          const ctx: LineContext = {
+            referenceTime: c.referenceTime,
+            listenerHint: typeof c.listenerHint === 'string' ? c.listenerHint : null,
+          };
+          const sink: MailEvent[] = [];
+          hold(holdKeyOf(envelope), envelope, ctx, dispatch(envelope, ctx), sink);
+        }
+      }
+    } catch {
+      // a damaged checkpoint: keep whatever was restored so far
+    }
+  }
+
+  return {
+    classify,
+    flush(): MailEvent[] {
+      const events: MailEvent[] = [];
+      for (const h of [...held.values()]) release(h, events);
+      return events;
+    },
+    stats(): ClassifierStats {
+      return {
+        pendingDeliveries: deliveries.size,
+        pendingMessages: messages.size,
+        pendingPolicy: policyCount,
+        heldRecords: held.size,
+        droppedDeliveries,
+        droppedMessages,
+        droppedPolicy,
+      };
+    },
+    exportState,
+    importState,
+  };
+}
