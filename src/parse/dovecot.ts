@@ -1,0 +1,162 @@
+/**
+ * dovecot: the IMAP/POP3/submission/ManageSieve login processes and the auth processes (dovecot/core
+ * src/login-common/client-common.c client_get_extra_disconnect_reason(), src/auth/auth-request.c;
+ * wording from 1.x to 2.4). The text handed in starts at the dovecot process name (after the syslog or
+ * log_path envelope); a leading 'dovecot: ' is dropped, and so is a log level ('Info: ', ...) after the
+ * process name:
+ *
+ *   imap-login: Info: Login: user=<info@example.com>, method=PLAIN, rip=203.0.113.207, lip=192.0.2.10, mpid=70157, TLS, session=<fzDAEldbr82XVI7P>
+ *   pop3-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<ivo>, method=PLAIN, rip=192.0.2.4, lip=192.0.2.2, session=<q454Xu/vMwBZApgg>
+ *
+ * What counts:
+ *  - `Login:` → auth success; protocol from the service (`imap-login` from 127.0.0.1 or ::1 is the
+ *    webmail, which connects from localhost, and is counted as 'webmail', success or failure);
+ *  - the login process's summary of a session that failed to log in: any text whose reason group holds
+ *    '(auth failed, N attempts' (or '(authorization failed, N attempts') → ONE failure 'auth_failed' per
+ *    line, whatever N is: the line is the unit dovecot reports, and N is not carried by the contract;
+ *    '(user disabled)' / '(login disabled)' → access_denied, '(password expired)', '(proxy dest auth
+ *    failed)' → proxy_failed;
+ *  - every other login-process summary (no auth attempts, TLS handshake failures, disallowed plaintext,
+ *    client didn't finish SASL, proxy progress...) is recognised and ignored.
+ * The auth process's detail lines (`auth:`, `auth-worker(..):`, `auth(user,ip,...)<session>:`,
+ * `dovecot-auth:`, pam_unix) for unknown users, password mismatches, PAM failures and vpopmail 'disabled'
+ * are recognised and NOT counted: the summary line of the same attempt is, and counting both would count
+ * one attempt twice. Mailbox-process session ends ('Logged out', 'Disconnected: ...') are ignored.
+ *
+ * Attacker text: the user name inside `user=<...>` is what the client sent. The summary is cut at the
+ * first ': user=<' (dovecot's own text precedes it), rip= is read at the LAST ' rip=', and the user ends
+ * at the last '>' before rip=, so a user name holding '(auth failed, ', '>' or ', rip=' moves nothing.
+ */
+import type { AuthProtocol, AuthReason, MailEvent } from '../classify/events.js';
+import type { ProgramContext, ProgramParser } from './types.js';
+
+const PROGRAM = 'dovecot';
+const LEVELS = ['Info: ', 'Warning: ', 'Error: ', 'Debug: ', 'Fatal: ', 'Panic: '] as const;
+
+const LOGIN_SERVICES: ReadonlyMap<string, AuthProtocol> = new Map<string, AuthProtocol>([
+  ['imap-login: ', 'imap'],
+  ['pop3-login: ', 'pop3'],
+  ['submission-login: ', 'submission'],
+  ['managesieve-login: ', 'managesieve'],
+]);
+
+const MAILBOX_SERVICES = ['imap(', 'pop3(', 'submission(', 'managesieve(', 'lmtp('] as const;
+
+/** Reason groups that mean a failed login, in the order they are looked for. */
+const FAILURES: ReadonlyArray<readonly [string, AuthReason]> = [
+  ['(auth failed, ', 'auth_failed'],
+  ['(authorization failed, ', 'auth_failed'],
+  ['(user disabled)', 'access_denied'],
+  ['(login disabled)', 'access_denied'],
+  ['(password expired)', 'password_expired'],
+  ['(proxy dest auth failed)', 'proxy_failed'],
+];
+
+/** Auth-process texts that detail one attempt whose login-process summary is counted instead. */
+const AUTH_DETAILS = [
+  'unknown user',
+  'Password mismatch',
+  'password mismatch',
+  'pam_authenticate() failed',
+  'invalid credentials',
+  'authentication failure',
+  'User not known',
+  ' disabled',
+] as const;
+
+export const parseDovecot: ProgramParser = (message: string, ctx: ProgramContext): MailEvent | null => {
+  let at = message.startsWith('dovecot: ') ? 9 : 0;
+  const first = message.charCodeAt(at);
+  // 'i'map 'p'op3 's'ubmission 'm'anagesieve 'l'mtp 'a'uth 'd'ovecot-auth
+  if (first === 97 /* a */ || first === 100 /* d */ || message.startsWith('pam_unix(', at)) {
+    return authDetail(message, at, ctx);
+  }
+  for (const [prefix, protocol] of LOGIN_SERVICES) {
+    if (message.startsWith(prefix, at)) return loginLine(message, at + prefix.length, protocol, ctx);
+  }
+  for (const prefix of MAILBOX_SERVICES) {
+    if (message.startsWith(prefix, at)) return mailboxLine(message, at + prefix.length, ctx);
+  }
+  return null;
+};
+
+function skipLevel(s: string, at: number): number {
+  for (const level of LEVELS) if (s.startsWith(level, at)) return at + level.length;
+  return at;
+}
+
+function loginLine(s: string, start: number, service: AuthProtocol, ctx: ProgramContext): MailEvent | null {
+  const at = skipLevel(s, start);
+  if (s.startsWith('Login: ', at)) {
+    const remoteIp = field(s, s.lastIndexOf(' rip='), 5);
+    return authEvent(service, remoteIp, 'success', 'none', userField(s, at), ctx);
+  }
+  // The elements start at the first of 'user=<', 'method=', 'rip=' (empty ones are dropped).
+  let summaryEnd = s.indexOf(': user=<', at);
+  if (summaryEnd < 0) summaryEnd = s.indexOf(': method=', at);
+  if (summaryEnd < 0) summaryEnd = s.indexOf(': rip=', at);
+  if (summaryEnd < 0) return null;
+  for (const [group, reason] of FAILURES) {
+    const found = s.indexOf(group, at);
+    if (found >= 0 && found < summaryEnd) {
+      const remoteIp = field(s, s.lastIndexOf(' rip='), 5);
+      return authEvent(service, remoteIp, 'failure', reason, userField(s, summaryEnd), ctx);
+    }
+  }
+  return { event: 'ignored', time: ctx.time, program: PROGRAM };
+}
+
+function authEvent(
+  service: AuthProtocol,
+  remoteIp: string,
+  result: 'success' | 'failure',
+  reason: AuthReason,
+  user: string,
+  ctx: ProgramContext,
+): MailEvent {
+  const protocol = service === 'imap' && (remoteIp === '127.0.0.1' || remoteIp === '::1') ? 'webmail' : service;
+  return { event: 'auth', time: ctx.time, protocol, result, reason, user, remote_ip: remoteIp };
+}
+
+/** The value after `key` (of `keyLength` chars) at `mark`, up to ',' or the end; '' when mark < 0. */
+function field(s: string, mark: number, keyLength: number): string {
+  if (mark < 0) return '';
+  const start = mark + keyLength;
+  const comma = s.indexOf(',', start);
+  return s.slice(start, comma < 0 ? s.length : comma).trimEnd();
+}
+
+/** `user=<...>` from `from` on: up to the last '>' before ' rip=' (the name is client text). */
+function userField(s: string, from: number): string {
+  const open = s.indexOf('user=<', from);
+  if (open < 0) return '';
+  const start = open + 6;
+  const rip = s.lastIndexOf(' rip=');
+  const close = rip > start ? s.lastIndexOf('>', rip) : s.indexOf('>', start);
+  return close >= start ? s.slice(start, close) : '';
+}
+
+function authDetail(s: string, at: number, ctx: ProgramContext): MailEvent | null {
+  const isAuthProcess =
+    s.startsWith('auth: ', at) ||
+    s.startsWith('auth-worker(', at) ||
+    s.startsWith('auth(', at) ||
+    s.startsWith('dovecot-auth: ', at) ||
+    s.startsWith('pam_unix(dovecot', at);
+  if (!isAuthProcess) return null;
+  for (const detail of AUTH_DETAILS) {
+    if (s.includes(detail, at)) return { event: 'ignored', time: ctx.time, program: PROGRAM };
+  }
+  return null;
+}
+
+/** `imap({user})[<pid><session>]: [Info: ]Logged out ...` and the other session ends. */
+function mailboxLine(s: string, start: number, ctx: ProgramContext): MailEvent | null {
+  const colon = s.indexOf(': ', start);
+  if (colon < 0) return null;
+  const at = skipLevel(s, colon + 2);
+  if (s.startsWith('Logged out', at) || s.startsWith('Disconnected', at) || s.startsWith('Connection closed', at)) {
+    return { event: 'ignored', time: ctx.time, program: PROGRAM };
+  }
+  return null;
+}
