@@ -478,7 +478,10 @@ class FileFollower implements Follower {
           continue;
         }
         f.size = st.size;
-        await this.drain(f);
+        if (!(await this.drain(f))) {
+          if (truncatedThisStep.has(f)) break; // rewritten again within one step: next step
+          continue;
+        }
         if (f.live) {
           i++;
           continue;
@@ -502,12 +505,21 @@ class FileFollower implements Follower {
     }
   }
 
-  private async drain(f: Tracked): Promise<void> {
+  /** Read to the end; false when the file turned out to be rewritten under us (nothing handed out from that read). */
+  private async drain(f: Tracked): Promise<boolean> {
     const fh = f.fh!;
     let total = 0;
+    let intact = true;
     while (!this.stopping) {
       const { bytesRead } = await fh.read(this.buffer, 0, this.buffer.length, f.readPos);
       if (bytesRead === 0) break;
+      // A copytruncate between our truncation check and this read would hand out the middle of
+      // the new content as lines. The first line is still the same after the read: the bytes
+      // were read before any truncation. Otherwise leave them to the truncation handling.
+      if (f.head !== '' && (await readHead(fh)) !== f.head) {
+        intact = false;
+        break;
+      }
       f.readPos += bytesRead;
       total += bytesRead;
       const { lines, oversized } = f.splitter.push(this.buffer.subarray(0, bytesRead));
@@ -520,6 +532,7 @@ class FileFollower implements Follower {
     }
     if (f.readPos > f.size) f.size = f.readPos;
     if (total > 0) this.observer.readBytes(this.path, total);
+    return intact;
   }
 
   /** A file that will not be written again: its unfinished last line is a line. */
