@@ -94,7 +94,7 @@ export function parseTai64nLocal(text: string, _ctx: LineContext): EnvelopeDetai
     i = f.end;
   }
   if (text.charCodeAt(i) !== 32) return null;
-  const time = localEpochSeconds(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second + fraction);
+  const time = localEpochSeconds(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) + fraction;
   return multilogBody(text, i + 1, time, 'tai64n-local');
 }
 

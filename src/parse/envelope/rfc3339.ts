@@ -83,6 +83,6 @@ export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | 
   }
   if (text.charCodeAt(i) !== 32) return null;
   const utc =
-    Date.UTC(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) / 1000 + fraction - offset;
+    Date.UTC(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) / 1000 - offset + fraction;
   return readHostTagMessage(text, i + 1, () => utc, null, 'rfc3339');
 }
