@@ -1,0 +1,280 @@
+/**
+ * qmail-send of the simulated host (qmail 1.03 / netqmail, logging through `splogger qmail`):
+ * the queue lifecycle of each message and its deliveries, as qmail-log(5) describes them.
+ *
+ *   new msg 4979210
+ *   info msg 4979210: bytes 2817 from <alice@example.com> qp 8123 uid 89
+ *   starting delivery 2211: msg 4979210 to remote john@example.net
+ *   status: local 0/10 remote 1/20
+ *   delivery 2211: success: 198.51.100.1_accepted_message./Remote_host_said:_250_ok_1700831712_qp_3811/
+ *   status: local 0/10 remote 0/20
+ *   end msg 4979210
+ *
+ * Kept consistent the way qmail keeps it: message ids are inode numbers reused after `end msg`,
+ * delivery numbers increase in log order, a deferred delivery is retried later under a new number,
+ * concurrency never exceeds the limits and every `status:` line shows the deliveries in flight.
+ */
+import type { Engine } from './engine.js';
+import { US, seconds } from './engine.js';
+import { LOCAL_DOMAINS, POSTMASTER, QMAILS_UID } from './world.js';
+
+/** chances of each outcome of one delivery attempt (they sum to 1) */
+export interface Fate {
+  success: number;
+  failure: number;
+  deferral: number;
+}
+export const FATE_LOCAL: Fate = { success: 0.998, failure: 0.002, deferral: 0 };
+export const FATE_LOCAL_SURE: Fate = { success: 1, failure: 0, deferral: 0 };
+export const FATE_REMOTE: Fate = { success: 0.94, failure: 0.03, deferral: 0.03 };
+/** mail the hijacker sends to harvested addresses */
+export const FATE_SPAM: Fate = { success: 0.55, failure: 0.35, deferral: 0.1 };
+/** bounces to the forged senders of that spam */
+export const FATE_FORGED: Fate = { success: 0.3, failure: 0.7, deferral: 0 };
+/** double bounces to the postmaster; a failure here is a triple bounce */
+export const FATE_POSTMASTER: Fate = { success: 0.97, failure: 0.03, deferral: 0 };
+
+export interface Recipient {
+  address: string;
+  local: boolean;
+  fate: Fate;
+}
+
+interface Message {
+  id: number;
+  kind: number;
+  sender: string;
+  bytes: number;
+  birthUs: number;
+  newUs: number;
+  pending: number;
+  failed: boolean;
+  /** fate of a bounce of this message when its sender is remote */
+  bounceFate: Fate;
+}
+
+interface Delivery {
+  msg: Message;
+  rcpt: Recipient;
+  attempt: number;
+}
+
+const LOCAL = 0;
+const REMOTE = 1;
+const LIMITS = [10, 20];
+/** qmail-send's chanskip: retry n of a channel comes (chanskip·n)² seconds after the message was queued */
+const CHANSKIP = [10, 20];
+const DEFERRAL_REPORT = "Sorry,_I_wasn't_able_to_establish_an_SMTP_connection._(#4.4.1)/";
+const NO_MAILBOX_REPORT = 'Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/';
+
+export class QmailSend {
+  private nextInode: number;
+  private readonly freeInodes: number[] = [];
+  private nextDelivery: number;
+  private readonly inFlight = [0, 0];
+  private readonly waiting: Delivery[][] = [[], []];
+  private readonly waitHead = [0, 0];
+
+  private readonly sQueued: number;
+  private readonly sStarted: number[];
+  private readonly sSuccess: number[];
+  private readonly sDeferral: number;
+  private readonly sFailure: number[];
+  private readonly sBounce: number;
+  private readonly sTriple: number;
+  private readonly gConc: number[];
+  private readonly gLimit: number[];
+
+  constructor(private readonly e: Engine) {
+    const t = e.truth;
+    this.nextInode = e.rng.int(4_000_000, 4_900_000);
+    this.nextDelivery = e.rng.int(100, 5000);
+    this.sQueued = t.series('qmail_queue_messages_total');
+    this.sStarted = ['local', 'remote'].map((channel) => t.series('qmail_deliveries_started_total', { channel }));
+    this.sSuccess = ['local', 'remote'].map((channel) =>
+      t.series('qmail_deliveries_total', { channel, result: 'success', reason: 'none' }),
+    );
+    this.sDeferral = t.series('qmail_deliveries_total', { channel: 'remote', result: 'deferral', reason: 'connection_failed' });
+    this.sFailure = ['local', 'remote'].map((channel) =>
+      t.series('qmail_deliveries_total', { channel, result: 'failure', reason: 'no_mailbox' }),
+    );
+    this.sBounce = t.series('qmail_bounces_total', { kind: 'bounce' });
+    this.sTriple = t.series('qmail_bounces_total', { kind: 'triple_bounce_discarded' });
+    this.gConc = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency', { channel }));
+    this.gLimit = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency_limit', { channel }));
+  }
+
+  /**
+   * qmail-queue (pid `qp`, run as `uid`) has just put a message in the queue; qmail-send notices it
+   * a few milliseconds later.
+   */
+  queue(sender: string, rcpts: Recipient[], bytes: number, qp: number, uid: number, bounceFate: Fate): void {
+    const id = this.inode();
+    const kind = this.e.kind;
+    this.e.after(seconds(this.e.rng.range(0.001, 0.02)), kind, () => this.arrive(id, kind, sender, rcpts, bytes, qp, uid, bounceFate));
+  }
+
+  private inode(): number {
+    const free = this.freeInodes.pop();
+    if (free !== undefined) return free;
+    this.nextInode += 1 + Math.floor(this.e.rng.next() * 40);
+    return this.nextInode;
+  }
+
+  private arrive(id: number, kind: number, sender: string, rcpts: Recipient[], bytes: number, qp: number, uid: number, bounceFate: Fate): void {
+    const e = this.e;
+    const newUs = e.splog('qmail', `new msg ${id}`, this.sQueued);
+    const t = e.truth;
+    e.splog('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, () => t.observeSize(bytes));
+    const msg: Message = { id, kind, sender, bytes, birthUs: newUs, newUs, pending: rcpts.length, failed: false, bounceFate };
+    for (const rcpt of rcpts) this.offer({ msg, rcpt, attempt: 0 });
+  }
+
+  /** start a delivery now if its channel has room, else queue it behind the others */
+  private offer(d: Delivery): void {
+    const ch = d.rcpt.local ? LOCAL : REMOTE;
+    if (this.inFlight[ch]! < LIMITS[ch]!) this.start(d, ch);
+    else this.waiting[ch]!.push(d);
+  }
+
+  private start(d: Delivery, ch: number): void {
+    const e = this.e;
+    const n = this.nextDelivery++;
+    this.inFlight[ch]!++;
+    const to = ch === LOCAL ? `local ${vpopmailLocal(d.rcpt.address)}` : `remote ${d.rcpt.address}`;
+    e.splog('qmail', `starting delivery ${n}: msg ${d.msg.id} to ${to}`, this.sStarted[ch]!);
+    this.status();
+    const fate = d.rcpt.fate;
+    const x = e.rng.next();
+    let outcome = x < fate.success ? 0 : x < fate.success + fate.failure ? 1 : 2;
+    // the unreachable host comes back after a few tries
+    if (outcome === 2 && d.attempt >= 3) outcome = 0;
+    let duration: number;
+    if (outcome === 2) duration = e.rng.range(15, 75);
+    else if (ch === LOCAL) duration = clamp(e.rng.logNormal(0.08, 0.8), 0.004, 3);
+    else duration = clamp(e.rng.logNormal(outcome === 0 ? 1.2 : 0.8, 0.7), 0.08, 40);
+    e.after(seconds(duration), d.msg.kind, () => this.finish(d, ch, n, outcome));
+  }
+
+  private finish(d: Delivery, ch: number, n: number, outcome: number): void {
+    const e = this.e;
+    this.inFlight[ch]!--;
+    const rcpt = d.rcpt;
+    if (outcome === 0) {
+      if (ch === LOCAL) e.splog('qmail', `delivery ${n}: success: did_0+0+1/`, this.sSuccess[ch]!);
+      else {
+        const ip = mxIp(rcpt.address);
+        const said = `250_ok_${Math.floor(e.clockUs / US)}_qp_${e.rng.int(1000, 30000)}`;
+        e.splog('qmail', `delivery ${n}: success: ${ip}_accepted_message./Remote_host_said:_${said}/`, this.sSuccess[ch]!);
+      }
+    } else if (outcome === 1) {
+      if (ch === LOCAL) e.splog('qmail', `delivery ${n}: failure: ${NO_MAILBOX_REPORT}`, this.sFailure[ch]!);
+      else {
+        const ip = mxIp(rcpt.address);
+        e.splog(
+          'qmail',
+          `delivery ${n}: failure: ${ip}_does_not_like_recipient./Remote_host_said:_550_5.1.1_user_unknown/Giving_up_on_${ip}./`,
+          this.sFailure[ch]!,
+        );
+      }
+    } else {
+      e.splog('qmail', `delivery ${n}: deferral: ${DEFERRAL_REPORT}`, this.sDeferral);
+    }
+    this.status();
+    this.pull(ch);
+    if (outcome === 2) {
+      const attempt = d.attempt + 1;
+      const retryUs = d.msg.birthUs + seconds((CHANSKIP[ch]! * attempt) ** 2);
+      const delay = Math.max(retryUs - e.clockUs, seconds(e.rng.range(1, 30)));
+      e.after(delay, d.msg.kind, () => this.offer({ msg: d.msg, rcpt, attempt }));
+      return;
+    }
+    if (outcome === 1) d.msg.failed = true;
+    if (--d.msg.pending === 0) this.done(d.msg);
+  }
+
+  /** a slot of the channel is free: start the delivery that waited longest */
+  private pull(ch: number): void {
+    const q = this.waiting[ch]!;
+    if (this.waitHead[ch]! >= q.length) return;
+    const d = q[this.waitHead[ch]!]!;
+    this.waitHead[ch]!++;
+    if (this.waitHead[ch] === q.length) {
+      q.length = 0;
+      this.waitHead[ch] = 0;
+    }
+    this.start(d, ch);
+  }
+
+  private status(): void {
+    const l = this.inFlight[LOCAL]!;
+    const r = this.inFlight[REMOTE]!;
+    const t = this.e.truth;
+    const [gl, gr] = this.gConc as [number, number];
+    const [ll, lr] = this.gLimit as [number, number];
+    this.e.splog('qmail', `status: local ${l}/${LIMITS[LOCAL]} remote ${r}/${LIMITS[REMOTE]}`, -1, () => {
+      t.gauge(gl, l);
+      t.gauge(gr, r);
+      t.gauge(ll, LIMITS[LOCAL]!);
+      t.gauge(lr, LIMITS[REMOTE]!);
+    });
+  }
+
+  /** every recipient is done: bounce if one failed, then remove the message */
+  private done(msg: Message): void {
+    const e = this.e;
+    let bounce: (() => void) | null = null;
+    if (msg.failed) {
+      if (msg.sender === '#@[]') {
+        e.splog('qmail', `triple bounce: discarding bounce/${msg.id}`, this.sTriple);
+      } else {
+        const qp = e.pid();
+        e.splog('qmail', `bounce msg ${msg.id} qp ${qp}`, this.sBounce);
+        // a bounce goes to the sender; a bounce of a bounce (sender <>) goes to the postmaster
+        const double = msg.sender === '';
+        const to: Recipient = double
+          ? { address: POSTMASTER, local: true, fate: FATE_POSTMASTER }
+          : { address: msg.sender, local: isLocal(msg.sender), fate: isLocal(msg.sender) ? FATE_LOCAL_SURE : msg.bounceFate };
+        const bytes = msg.bytes + 700 + e.rng.int(0, 300);
+        const id = this.inode();
+        const kind = msg.kind;
+        bounce = () =>
+          e.after(seconds(e.rng.range(0.001, 0.01)), kind, () =>
+            this.arrive(id, kind, double ? '#@[]' : '', [to], bytes, qp, QMAILS_UID, FATE_POSTMASTER),
+          );
+      }
+    }
+    const t = e.truth;
+    e.splog('qmail', `end msg ${msg.id}`, -1, (us) => t.observeDurationUs(us - msg.newUs));
+    this.freeInodes.push(msg.id);
+    if (bounce) bounce();
+  }
+}
+
+function vpopmailLocal(address: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(at + 1)}-${address}`;
+}
+
+const LOCAL_DOMAIN_SET = new Set(LOCAL_DOMAINS);
+function isLocal(address: string): boolean {
+  return LOCAL_DOMAIN_SET.has(address.slice(address.lastIndexOf('@') + 1));
+}
+
+/** the MX IP that answers for an address's domain (stable per domain) */
+const mxCache = new Map<string, string>();
+function mxIp(address: string): string {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  let ip = mxCache.get(domain);
+  if (ip === undefined) {
+    let h = 0;
+    for (let i = 0; i < domain.length; i++) h = (h * 31 + domain.charCodeAt(i)) >>> 0;
+    ip = `198.51.100.${1 + (h % 40)}`;
+    mxCache.set(domain, ip);
+  }
+  return ip;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}

@@ -1,0 +1,446 @@
+/**
+ * The conversations of the simulated host, one script each: SMTP sessions through tcpserver -v,
+ * rblsmtpd and qmail-smtpd with chkuser 2.0.9 (port 25 logs as `smtp`, port 587 as `submission`),
+ * vpopmail vchkpw failures, dovecot 2.3 logins, and a few lines of other programs.
+ *
+ *   smtp: 1700831700.472438 tcpserver: ok 8123 mail.example.com:192.0.2.10:25 :198.51.100.41::40112
+ *   smtp: 1700831700.981233 CHKUSER accepted rcpt: from <john@example.net::> remote <mx1.example.net:unknown:198.51.100.41> rcpt <alice@example.com> : found existing recipient
+ *   vpopmail[8200]: vchkpw-submission: password fail info@example.com:203.0.113.66
+ *   dovecot: imap-login: Login: user=<alice@example.com>, method=PLAIN, rip=192.0.2.20, lip=192.0.2.10, mpid=8211, TLS, session=<kQ2b0Dx1xH8gAQAB>
+ *
+ * Each script writes lines, then yields the pause (µs) before its next step.
+ */
+import type { Engine, Effect } from './engine.js';
+import { seconds } from './engine.js';
+import type { Script } from './scheduler.js';
+import type { QmailSend, Recipient } from './qmail-send.js';
+import { FATE_FORGED, FATE_LOCAL, FATE_LOCAL_SURE, FATE_REMOTE, FATE_SPAM } from './qmail-send.js';
+import type { MailUser, World } from './world.js';
+import { MISSING_NAMES, REMOTE_NAMES, SERVER_IP, SERVER_NAME, VPOPMAIL_UID } from './world.js';
+import type { TruthBuilder } from './truth.js';
+import { RESULT_COUNTED, RESULT_FOREIGN, RESULT_IGNORED } from './truth.js';
+
+export type Listener = 'smtp' | 'submission';
+const PORT: Record<Listener, number> = { smtp: 25, submission: 587 };
+const CONNECTION_LIMIT: Record<Listener, number> = { smtp: 60, submission: 30 };
+const ADMIN_IP = '192.0.2.5';
+const WEBMAIL_IP = '127.0.0.1';
+const FORGED_NAMES = ['invoice', 'billing', 'no-reply', 'security', 'support', 'payments', 'service', 'notice'];
+const FORGED_DOMAINS = ['billing.example.net', 'secure-pay.example.net', 'account.example.edu', 'notify.example.edu', 'example.net'];
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+export class Sessions {
+  private readonly active: Record<Listener, number> = { smtp: 0, submission: 0 };
+  /** counter and gauge series numbers, made once */
+  private readonly ids: ReturnType<typeof seriesIds>;
+
+  constructor(
+    private readonly e: Engine,
+    private readonly world: World,
+    private readonly send: QmailSend,
+  ) {
+    this.ids = seriesIds(e.truth);
+  }
+
+  // ---- building blocks
+
+  /** tcpserver forks a child for a new client: `status`, `pid`, then `ok` (or `deny`) */
+  private *connect(listener: Listener, ip: string, deny = false): Generator<number, number, void> {
+    // at its limit tcpserver stops accepting; the client waits in the listen backlog
+    while (this.active[listener] >= CONNECTION_LIMIT[listener]) yield seconds(0.5);
+    const e = this.e;
+    const pid = e.pid();
+    e.holdPid(pid);
+    this.status(listener, ++this.active[listener]);
+    e.splog(listener, `tcpserver: pid ${pid} from ${ip}`, -1);
+    const local = ip === WEBMAIL_IP ? WEBMAIL_IP : SERVER_IP;
+    const fields = `${SERVER_NAME}:${local}:${PORT[listener]} :${ip}::${e.rng.int(32768, 60999)}`;
+    if (deny) e.splog(listener, `tcpserver: deny ${pid} ${fields}`, this.ids.denied[listener]);
+    else e.splog(listener, `tcpserver: ok ${pid} ${fields}`, this.ids.accepted[listener]);
+    return pid;
+  }
+
+  /** the child exited: `end` with its wait status (0, or 25600 for exit 100 after deny), then `status` */
+  private close(listener: Listener, pid: number, status = 0): void {
+    this.e.splog(listener, `tcpserver: end ${pid} status ${status}`, -1);
+    this.e.releasePid(pid);
+    this.status(listener, --this.active[listener]);
+  }
+
+  private status(listener: Listener, n: number): void {
+    const t = this.e.truth;
+    const limit = CONNECTION_LIMIT[listener];
+    const active = this.ids.active[listener];
+    const limitId = this.ids.limit[listener];
+    this.e.splog(listener, `tcpserver: status: ${n}/${limit}`, -1, () => {
+      t.gauge(active, n);
+      t.gauge(limitId, limit);
+    });
+  }
+
+  private chkuser(
+    listener: Listener,
+    title: string,
+    sender: string,
+    auth: string,
+    remote: string,
+    rcpt: string,
+    description: string,
+    counter: number,
+    extra: Effect | null = null,
+  ): void {
+    this.e.splog(
+      listener,
+      `CHKUSER ${title}: from <${sender}:${auth}:> remote <${remote}> rcpt <${rcpt}> : ${description}`,
+      counter,
+      extra,
+    );
+  }
+
+  private senderAccepted(listener: Listener, sender: string, auth: string, remote: string): void {
+    const id = this.ids.senderAccepted[listener];
+    const description = sender === '' ? 'accepted null sender always' : 'sender accepted';
+    this.chkuser(listener, 'accepted sender', sender, auth, remote, '', description, id);
+  }
+
+  private remoteAddress(): string {
+    const rng = this.e.rng;
+    return `${rng.pick(REMOTE_NAMES)}@${rng.pick(this.world.remoteDomains)}`;
+  }
+
+  private size(): number {
+    return Math.round(Math.min(25_000_000, Math.max(400, this.e.rng.logNormal(9000, 1.3))));
+  }
+
+  private session(): string {
+    let s = '';
+    for (let i = 0; i < 16; i++) s += B64[Math.floor(this.e.rng.next() * 64)];
+    return s;
+  }
+
+  private dovecotLogin(service: 'imap' | 'pop3', user: string, ip: string): void {
+    const webmail = ip === WEBMAIL_IP;
+    const e = this.e;
+    const tail = webmail ? `lip=${WEBMAIL_IP}, mpid=${e.pid()}, secured` : `lip=${SERVER_IP}, mpid=${e.pid()}, TLS`;
+    e.plain(
+      'dovecot',
+      `${service}-login: Login: user=<${user}>, method=PLAIN, rip=${ip}, ${tail}, session=<${this.session()}>`,
+      RESULT_COUNTED,
+      this.ids.loginOk[webmail ? 'webmail' : service],
+    );
+  }
+
+  private dovecotFailure(service: 'imap' | 'pop3', user: string, ip: string, attempts: number): void {
+    const e = this.e;
+    const t = e.truth;
+    const x = e.rng.next();
+    const why = x < 0.7 ? 'Disconnected' : x < 0.9 ? 'Disconnected: Connection closed' : 'Aborted login';
+    e.plain(
+      'dovecot',
+      `${service}-login: ${why} (auth failed, ${attempts} attempts in ${attempts * e.rng.int(1, 4)} secs): user=<${user}>, method=PLAIN, rip=${ip}, lip=${SERVER_IP}, TLS, session=<${this.session()}>`,
+      RESULT_COUNTED,
+      this.ids.dovecotFailed[service],
+      () => t.authFailure(user, ip),
+    );
+  }
+
+  /** vchkpw refuses an SMTP AUTH (successes are not logged at vpopmail's default log level) */
+  private vchkpwFailure(listener: Listener, user: string, ip: string, known: boolean): void {
+    const e = this.e;
+    const t = e.truth;
+    const what = known ? 'password fail' : 'vpopmail user not found';
+    e.plain(
+      `vpopmail[${e.pid()}]`,
+      `vchkpw-${listener}: ${what} ${user}:${ip}`,
+      RESULT_COUNTED,
+      known ? this.ids.badPassword[listener] : this.ids.unknownUser[listener],
+      () => t.authFailure(user, ip),
+    );
+  }
+
+  // ---- normal traffic
+
+  /** an MTA on the internet delivers mail for local mailboxes */
+  *inbound(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const mta = rng.pick(this.world.mtas);
+    const remote = `${mta.helo}:unknown:${mta.ip}`;
+    const pid = yield* this.connect('smtp', mta.ip);
+    yield seconds(rng.range(0.2, 1.5));
+    if (rng.chance(0.02)) {
+      // a spam run with a made-up sender domain
+      const id = this.ids.senderBadDomain;
+      this.chkuser('smtp', 'rejected sender', `${rng.pick(REMOTE_NAMES)}@nx${rng.int(1, 99)}.example.net`, '', remote, '', 'invalid sender MX domain', id);
+      yield seconds(rng.range(0.05, 0.5));
+      this.close('smtp', pid);
+      return;
+    }
+    const sender = rng.chance(0.04) ? '' : `${rng.pick(REMOTE_NAMES)}@${mta.domain}`;
+    this.senderAccepted('smtp', sender, '', remote);
+    const x = rng.next();
+    const k = x < 0.7 ? 1 : x < 0.95 ? rng.int(2, 3) : rng.int(4, 8);
+    const rcpts: Recipient[] = [];
+    for (let i = 0; i < k; i++) {
+      yield seconds(rng.range(0.03, 0.3));
+      if (rng.chance(0.08)) {
+        const rcpt = `${rng.pick(MISSING_NAMES)}@${rng.pick(this.world.localDomains)}`;
+        this.chkuser('smtp', 'rejected rcpt', sender, '', remote, rcpt, 'not existing recipient', this.ids.inboundRejected);
+      } else {
+        const rcpt = rng.pick(this.world.users).address;
+        this.chkuser('smtp', 'accepted rcpt', sender, '', remote, rcpt, 'found existing recipient', this.ids.inboundAccepted);
+        rcpts.push({ address: rcpt, local: true, fate: FATE_LOCAL });
+      }
+    }
+    if (rcpts.length > 0) {
+      yield seconds(rng.range(0.3, 3));
+      this.send.queue(sender, rcpts, this.size(), e.pid(), VPOPMAIL_UID, FATE_REMOTE);
+    }
+    yield seconds(rng.range(0.05, 0.3));
+    this.close('smtp', pid);
+  }
+
+  /** a mailbox owner sends through the submission port, authenticated as the envelope sender */
+  *submission(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const user = rng.pick(this.world.users);
+    yield* this.sendAs(user, rng.pick(user.ips));
+  }
+
+  private *sendAs(user: MailUser, ip: string): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const t = e.truth;
+    const remote = `${user.helo}:unknown:${ip}`;
+    const pid = yield* this.connect('submission', ip);
+    yield seconds(rng.range(0.4, 2));
+    const me = user.address;
+    this.senderAccepted('submission', me, me, remote);
+    const k = rng.chance(0.8) ? 1 : rng.int(2, 4);
+    const rcpts: Recipient[] = [];
+    const id = this.ids.sentSameUser;
+    for (let i = 0; i < k; i++) {
+      yield seconds(rng.range(0.03, 0.3));
+      const rcpt = this.remoteAddress();
+      this.chkuser('submission', 'relaying rcpt', me, me, remote, rcpt, 'client allowed to relay', id, () => t.authRecipient(me, ip, false));
+      rcpts.push({ address: rcpt, local: false, fate: FATE_REMOTE });
+    }
+    yield seconds(rng.range(0.3, 4));
+    this.send.queue(me, rcpts, this.size(), e.pid(), VPOPMAIL_UID, FATE_LOCAL_SURE);
+    yield seconds(rng.range(0.05, 0.3));
+    this.close('submission', pid);
+  }
+
+  /** webmail on 127.0.0.1: IMAP logins while the user reads, then SMTP on port 25 with RELAYCLIENT set */
+  *webmail(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const user = rng.pick(this.world.users);
+    const logins = rng.int(1, 4);
+    for (let i = 0; i < logins; i++) {
+      this.dovecotLogin('imap', user.address, WEBMAIL_IP);
+      yield seconds(rng.range(3, 60));
+    }
+    const remote = `localhost:unknown:${WEBMAIL_IP}`;
+    const pid = yield* this.connect('smtp', WEBMAIL_IP);
+    yield seconds(rng.range(0.01, 0.1));
+    const me = user.address;
+    this.senderAccepted('smtp', me, '', remote);
+    const k = rng.chance(0.85) ? 1 : 2;
+    const rcpts: Recipient[] = [];
+    const id = this.ids.sentNoAuth;
+    for (let i = 0; i < k; i++) {
+      yield seconds(rng.range(0.005, 0.05));
+      const rcpt = this.remoteAddress();
+      this.chkuser('smtp', 'relaying rcpt', me, '', remote, rcpt, 'client allowed to relay', id);
+      rcpts.push({ address: rcpt, local: false, fate: FATE_REMOTE });
+    }
+    yield seconds(rng.range(0.05, 0.5));
+    this.send.queue(me, rcpts, this.size(), e.pid(), VPOPMAIL_UID, FATE_LOCAL_SURE);
+    yield seconds(rng.range(0.01, 0.1));
+    this.close('smtp', pid);
+  }
+
+  /** a mail client checks a mailbox */
+  *mailboxLogin(): Script {
+    const rng = this.e.rng;
+    const user = rng.pick(this.world.users);
+    this.dovecotLogin(rng.chance(0.85) ? 'imap' : 'pop3', user.address, rng.pick(user.ips));
+  }
+
+  /** a scanner opens IMAP/POP3 and leaves without trying to log in (dovecot logs it; nothing to count) */
+  *noAuthAttempt(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const service = rng.chance(0.6) ? 'imap' : 'pop3';
+    e.plain(
+      'dovecot',
+      `${service}-login: Disconnected (no auth attempts in ${rng.int(0, 20)} secs): user=<>, rip=${rng.pick(this.world.scanners)}, lip=${SERVER_IP}, TLS, session=<${this.session()}>`,
+      RESULT_IGNORED,
+      -1,
+    );
+  }
+
+  /** a client listed in the RBL: rblsmtpd answers 451 to everything and the client gives up */
+  *rblRejected(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const ip = rng.pick(this.world.rblListed);
+    const pid = yield* this.connect('smtp', ip);
+    yield seconds(rng.range(0.001, 0.01));
+    e.splog('smtp', `rblsmtpd: ${ip} pid ${pid}: 451 Blocked - see https://rbl.example.net/query/${ip}`, this.ids.rbl451);
+    yield seconds(rng.range(0.5, 8));
+    this.close('smtp', pid);
+  }
+
+  /** a client tcprules denies: tcpserver's child exits 100 at once */
+  *denied(): Script {
+    const rng = this.e.rng;
+    const pid = yield* this.connect('smtp', rng.pick(this.world.denied), true);
+    yield seconds(rng.range(0.0005, 0.003));
+    this.close('smtp', pid, 25600);
+  }
+
+  /** a user mistypes a password, then gets it right (a success vchkpw does not log) */
+  *typo(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const user = rng.pick(this.world.users);
+    const ip = rng.pick(user.ips);
+    if (rng.chance(0.6)) {
+      this.dovecotFailure('imap', user.address, ip, 1);
+      yield seconds(rng.range(3, 20));
+      this.dovecotLogin('imap', user.address, ip);
+      return;
+    }
+    const pid = yield* this.connect('submission', ip);
+    yield seconds(rng.range(0.3, 1.5));
+    this.vchkpwFailure('submission', user.address, ip, true);
+    yield seconds(rng.range(0.05, 0.5));
+    this.close('submission', pid);
+  }
+
+  /** lines of other programs that the syslog configuration also sends to maillog */
+  *foreign(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const x = rng.next();
+    if (x < 0.4) {
+      let key = '';
+      for (let i = 0; i < 43; i++) key += B64[Math.floor(rng.next() * 64)];
+      const pid = e.pid();
+      e.plain(`sshd[${pid}]`, `Accepted publickey for admin from ${ADMIN_IP} port ${rng.int(40000, 60999)} ssh2: RSA SHA256:${key}`, RESULT_FOREIGN, -1);
+      yield seconds(rng.range(0.005, 0.05));
+      e.plain(`sshd[${pid}]`, 'pam_unix(sshd:session): session opened for user admin by (uid=0)', RESULT_FOREIGN, -1);
+    } else if (x < 0.7) {
+      e.plain(`CROND[${e.pid()}]`, '(root) CMD (run-parts /etc/cron.hourly)', RESULT_FOREIGN, -1);
+    } else {
+      e.plain(`CROND[${e.pid()}]`, '(root) CMD (/usr/lib64/sa/sa1 1 1)', RESULT_FOREIGN, -1);
+    }
+  }
+
+  // ---- abuse
+
+  /** a bot looking for an open relay: many recipients at foreign domains, all refused */
+  *relayBot(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const t = e.truth;
+    const ip = rng.pick(this.world.actors.relayBotIps);
+    const remote = `${rng.chance(0.5) ? `[${ip}]` : rng.pick(['User', 'ylmf-pc', 'WIN-3MSP8K2LCGC', 'localhost'])}:unknown:${ip}`;
+    const pid = yield* this.connect('smtp', ip);
+    yield seconds(rng.range(0.3, 1.2));
+    const sender = rng.chance(0.5) ? `${rng.pick(MISSING_NAMES)}@${rng.pick(this.world.localDomains)}` : this.remoteAddress();
+    this.senderAccepted('smtp', sender, '', remote);
+    const id = this.ids.relayDenied;
+    const k = rng.int(3, 20);
+    for (let i = 0; i < k; i++) {
+      yield seconds(rng.range(0.1, 1.2));
+      this.chkuser('smtp', 'rejected relaying', sender, '', remote, `${rng.pick(REMOTE_NAMES)}${rng.int(1, 99)}@${rng.pick(this.world.remoteDomains)}`, 'client not allowed to relay', id, () => t.relayDenied(ip));
+    }
+    yield seconds(rng.range(0.05, 0.5));
+    this.close('smtp', pid);
+  }
+
+  /** one IP guessing passwords through SMTP AUTH (submission, sometimes port 25) and IMAP */
+  *bruteForce(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const { bruteForceIp: ip, bruteForcedUsers } = this.world.actors;
+    const known = (u: string): boolean => this.world.users.some((m) => m.address === u);
+    const x = rng.next();
+    if (x < 0.25) {
+      const user = rng.pick(bruteForcedUsers);
+      this.dovecotFailure('imap', user, ip, rng.int(1, 3));
+      return;
+    }
+    const listener: Listener = x < 0.35 ? 'smtp' : 'submission';
+    const pid = yield* this.connect(listener, ip);
+    const tries = rng.int(1, 3);
+    for (let i = 0; i < tries; i++) {
+      yield seconds(rng.range(0.3, 2));
+      const user = rng.pick(bruteForcedUsers);
+      this.vchkpwFailure(listener, user, ip, known(user));
+    }
+    yield seconds(rng.range(0.05, 0.5));
+    this.close(listener, pid);
+  }
+
+  /** the stolen account: logs in from many IPs and relays spam with forged envelope senders */
+  *hijack(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const t = e.truth;
+    const { hijackedUser: user, hijackIps } = this.world.actors;
+    const ip = rng.pick(hijackIps);
+    const remote = `${rng.chance(0.5) ? `[${ip}]` : 'User'}:unknown:${ip}`;
+    const pid = yield* this.connect('submission', ip);
+    yield seconds(rng.range(0.5, 2.5));
+    const id = this.ids.sentOtherUser;
+    const messages = rng.int(1, 3);
+    for (let m = 0; m < messages; m++) {
+      const sender = `${rng.pick(FORGED_NAMES)}@${rng.pick(FORGED_DOMAINS)}`;
+      this.senderAccepted('submission', sender, user, remote);
+      const k = rng.int(8, 25);
+      const rcpts: Recipient[] = [];
+      for (let i = 0; i < k; i++) {
+        yield seconds(rng.range(0.02, 0.2));
+        const rcpt = `${rng.pick(REMOTE_NAMES)}${rng.int(1, 999)}@${rng.pick(this.world.remoteDomains)}`;
+        this.chkuser('submission', 'relaying rcpt', sender, user, remote, rcpt, 'client allowed to relay', id, () => t.authRecipient(user, ip, true));
+        rcpts.push({ address: rcpt, local: false, fate: FATE_SPAM });
+      }
+      yield seconds(rng.range(0.5, 2));
+      this.send.queue(sender, rcpts, Math.round(rng.range(3000, 40000)), e.pid(), VPOPMAIL_UID, FATE_FORGED);
+    }
+    yield seconds(rng.range(0.05, 0.3));
+    this.close('submission', pid);
+  }
+}
+
+function seriesIds(t: TruthBuilder) {
+  const byListener = (f: (listener: Listener) => number): Record<Listener, number> => ({ smtp: f('smtp'), submission: f('submission') });
+  const rcpt = (listener: Listener, kase: string, reason: string): number =>
+    t.series('qmail_smtp_recipients_total', { listener, case: kase, reason });
+  const auth = (protocol: string, result: string, reason: string): number =>
+    t.series('qmail_auth_attempts_total', { protocol, result, reason });
+  return {
+    accepted: byListener((listener) => t.series('qmail_connections_total', { listener, result: 'accepted' })),
+    denied: byListener((listener) => t.series('qmail_connections_total', { listener, result: 'denied' })),
+    active: byListener((listener) => t.gaugeSeries('qmail_connections_active', { listener })),
+    limit: byListener((listener) => t.gaugeSeries('qmail_connections_limit', { listener })),
+    senderAccepted: byListener((listener) => t.series('qmail_smtp_senders_total', { listener, result: 'accepted', reason: 'none' })),
+    senderBadDomain: t.series('qmail_smtp_senders_total', { listener: 'smtp', result: 'rejected', reason: 'invalid_domain' }),
+    inboundAccepted: rcpt('smtp', 'inbound_accepted', 'none'),
+    inboundRejected: rcpt('smtp', 'inbound_rejected', 'no_mailbox'),
+    sentNoAuth: rcpt('smtp', 'sent_no_auth', 'none'),
+    relayDenied: rcpt('smtp', 'rejected_no_auth', 'relay_denied'),
+    sentSameUser: rcpt('submission', 'sent_auth_same_user', 'none'),
+    sentOtherUser: rcpt('submission', 'sent_auth_different_user', 'none'),
+    rbl451: t.series('qmail_rbl_rejections_total', { listener: 'smtp', code: '451' }),
+    loginOk: { imap: auth('imap', 'success', 'none'), pop3: auth('pop3', 'success', 'none'), webmail: auth('webmail', 'success', 'none') },
+    dovecotFailed: { imap: auth('imap', 'failure', 'auth_failed'), pop3: auth('pop3', 'failure', 'auth_failed') },
+    badPassword: byListener((listener) => auth(listener, 'failure', 'bad_password')),
+    unknownUser: byListener((listener) => auth(listener, 'failure', 'unknown_user')),
+  };
+}

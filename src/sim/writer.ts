@@ -1,0 +1,142 @@
+/**
+ * Writing the simulated host's log to disk: a whole file at once (plain or gzip, for tests and
+ * benches), or live, appending as the wall clock passes and rotating like the weekly maillog
+ * (for the demo and for follower tests that drive the clock by hand).
+ */
+import { createWriteStream } from 'node:fs';
+import { access, appendFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { createSimulatedHost, createSimulation } from './host.js';
+import type { SimOptions } from './host.js';
+import type { Truth } from './truth.js';
+
+/** lines per chunk handed to the stream (about 1.3 MB of text) */
+const CHUNK_LINES = 10_000;
+
+/** Write n lines to a file (plain, or gzip when the name ends with .gz) fast; returns the truth. */
+export async function writeSimulatedLog(file: string, opts: SimOptions & { lines: number }): Promise<Truth> {
+  if (!(Number.isSafeInteger(opts.lines) && opts.lines >= 0)) throw new RangeError('writeSimulatedLog: lines must be a whole number ≥ 0');
+  const sim = createSimulation(opts);
+  async function* chunks(): AsyncGenerator<string> {
+    for (let left = opts.lines; left > 0; ) {
+      const n = Math.min(CHUNK_LINES, left);
+      left -= n;
+      yield sim.takeText(n);
+    }
+  }
+  const source = Readable.from(chunks(), { objectMode: false, highWaterMark: 4 << 20 });
+  const out = createWriteStream(file, { highWaterMark: 4 << 20 });
+  // level 1: the benches need big files quickly, and compression ratio does not matter here
+  if (file.endsWith('.gz')) await pipeline(source, createGzip({ level: 1 }), out);
+  else await pipeline(source, out);
+  return sim.host.truth();
+}
+
+/** A live host: appends lines to dir/fileName as log time passes, rotating like the weekly maillog. */
+export interface LiveWriterOptions extends SimOptions {
+  dir: string;
+  /** default 'maillog' */
+  fileName?: string;
+  /** rename to `${fileName}-YYYYMMDDHHMMSS` (log time) and recreate every this many ms; null/undefined: never */
+  rotateEveryMs?: number | null;
+  /** interval of the timer start() sets, default 200 */
+  tickMs?: number;
+  /** wall clock in ms, default Date.now; log time follows it */
+  now?: () => number;
+}
+
+export interface LiveWriter {
+  /** write what is due every tickMs until stop() */
+  start(): void;
+  /** write what is due now (tests drive it by hand) */
+  tick(): Promise<void>;
+  /** stop the timer, write what is due, and return the truth of every line written */
+  stop(): Promise<Truth>;
+  truth(): Truth;
+  rotations(): number;
+}
+
+export function startLiveWriter(opts: LiveWriterOptions): LiveWriter {
+  const now = opts.now ?? Date.now;
+  const fileName = opts.fileName ?? 'maillog';
+  const path = join(opts.dir, fileName);
+  const rotateEveryMs = opts.rotateEveryMs ?? null;
+  const host = createSimulatedHost(opts);
+  let created = false;
+  let lastRotationMs = now();
+  let rotations = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let backgroundError: unknown = null;
+
+  const rotate = async (): Promise<void> => {
+    const base = `${path}-${compactLocalTime(host.now())}`;
+    let target = base;
+    // two rotations within one second of log time must not overwrite each other
+    for (let i = 1; await exists(target); i++) target = `${base}-${i}`;
+    await rename(path, target);
+    await writeFile(path, '');
+    rotations++;
+  };
+
+  const once = async (): Promise<void> => {
+    const ms = now();
+    if (!created) {
+      await writeFile(path, '', { flag: 'a' });
+      created = true;
+    }
+    const lines = host.advanceTo(ms / 1000);
+    if (lines.length > 0) await appendFile(path, lines.join('\n') + '\n');
+    if (rotateEveryMs !== null && ms - lastRotationMs >= rotateEveryMs) {
+      await rotate();
+      lastRotationMs = ms;
+    }
+  };
+
+  const tick = (): Promise<void> => {
+    // one tick at a time, in order; a failed tick does not stop the next one
+    const run = chain.catch(() => undefined).then(once);
+    chain = run;
+    return run;
+  };
+
+  return {
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => {
+        tick().catch((err: unknown) => {
+          backgroundError ??= err;
+        });
+      }, opts.tickMs ?? 200);
+    },
+    tick,
+    async stop(): Promise<Truth> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await tick();
+      if (backgroundError !== null) throw backgroundError;
+      return host.truth();
+    },
+    truth: () => host.truth(),
+    rotations: () => rotations,
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** YYYYMMDDHHMMSS in local time, as logrotate's dateext names rotated files */
+export function compactLocalTime(unixSeconds: number): string {
+  const d = new Date(Math.floor(unixSeconds) * 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
