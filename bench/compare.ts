@@ -52,7 +52,7 @@ interface Row {
   rssMb: number;
 }
 
-const CASES = ['sent_no_auth', 'sent_auth_same_user', 'sent_auth_different_user', 'rejected_no_auth', 'rejected_auth_failed'];
+const CASES = ['inbound_accepted', 'sent_no_auth', 'sent_auth_same_user', 'sent_auth_different_user', 'rejected_no_auth', 'rejected_auth_failed'];
 const RESULTS = ['success', 'deferral', 'failure'];
 
 function agreement(ours: string, mtail: string): { ok: boolean; lines: string[] } {
@@ -75,7 +75,7 @@ function agreement(ours: string, mtail: string): { ok: boolean; lines: string[] 
 }
 
 async function main(): Promise<void> {
-  buildDist();
+  if (process.env.COMPARE_SKIP_BUILD !== '1') buildDist();
   const dir = mkdtempSync(join(tmpdir(), 'qx-compare-'));
   const rows: Row[] = [];
   const notes: string[] = [];
