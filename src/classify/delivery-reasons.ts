@@ -38,10 +38,15 @@ function containsAny(haystack: string, words: readonly string[]): boolean {
   return false;
 }
 
-/** The remote server's reply in a qmail-remote report, lower-cased ('' when there is none). */
+/**
+ * The remote server's reply in a qmail-remote report, lower-cased ('' when there is none), without
+ * qmail-remote's closing 'Giving_up_on_{ip}.' (the IP could look like a status code).
+ */
 function remoteReply(report: string): string {
   const at = report.indexOf(REMOTE_SAID);
-  return at < 0 ? '' : report.slice(at + REMOTE_SAID.length).toLowerCase();
+  if (at < 0) return '';
+  const givingUp = report.indexOf('/Giving_up_on_', at);
+  return report.slice(at + REMOTE_SAID.length, givingUp < 0 ? report.length : givingUp).toLowerCase();
 }
 
 /** A refused recipient: user unknown, mailbox full, or another refusal. */

@@ -40,19 +40,22 @@ export function readTime(s: string, at: number): { hour: number; minute: number;
   return { hour, minute, second };
 }
 
-/** Digits after a '.' at `at`: [value as a fraction of a second, index after the digits]. */
+/**
+ * Digits after a '.' at `at` (at most 12): the fraction of a second (integer / 10^digits, so that it
+ * equals the decimal literal exactly) and the index after the digits.
+ */
 export function readFraction(s: string, at: number): { fraction: number; end: number } {
   let i = at;
-  let scale = 0.1;
-  let fraction = 0;
+  let n = 0;
+  let scale = 1;
   while (i < s.length && i - at < 12) {
     const d = s.charCodeAt(i) - 48;
     if (d < 0 || d > 9) break;
-    fraction += d * scale;
-    scale /= 10;
+    n = n * 10 + d;
+    scale *= 10;
     i++;
   }
-  return { fraction, end: i };
+  return { fraction: n / scale, end: i };
 }
 
 /** An RFC 3339 syslog line, or null. */
