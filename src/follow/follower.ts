@@ -323,9 +323,7 @@ class FileFollower implements Follower {
     let opened: OpenedFile | null = null;
     if (st?.isFile()) opened = await openRegular(target.file);
     // List after opening: an archive named after our open file is recognised by its inode.
-    const rotatedList = target.file === this.path && !target.multilog
-      ? null
-      : await listRotatedFiles(target.dir, target.base, target.multilog);
+    const rotatedList = target.multilog ? await listRotatedFiles(target.dir, target.base, true) : null;
     if (target.multilog) this.watermark = rotatedList?.at(-1)?.name ?? null;
 
     const resume = this.opts.resume ?? null;
