@@ -25,7 +25,7 @@ import type {
 import { classifyDeliveryReason } from './delivery-reasons.js';
 import type { LineContext } from '../parse/types.js';
 import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
-import { createDispatcher, isQmailTag, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
+import { createDispatcher, isQmailTag, lineResultOfParsed, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
 import type { QmailSendRecord } from '../parse/qmail-send.js';
 import type { PolicyRecord } from '../parse/qmailtoaster.js';
 
@@ -434,19 +434,6 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
   }
 
-  /** The accounting a parsed line would get, without touching state (for a held record). */
-  function provisionalResult(p: ParsedLine): LineResult {
-    if (p.kind === 'event') return isAccountingEvent(p.event) ? (p.event.event as LineResult) : 'counted';
-    if (p.kind === 'qmail-send') return p.record.type === 'notice' || p.record.type === 'exiting' ? 'ignored' : 'counted';
-    if (p.kind === 'policy') {
-      const t = p.record.type;
-      return (t === 'check' && p.record.authenticated) || t === 'forbids' || t === 'sender-not-authenticated'
-        ? 'counted'
-        : 'ignored';
-    }
-    return 'counted';
-  }
-
   // ---- splogger continuation -------------------------------------------------------------------
 
   function holdKeyOf(envelope: EnvelopeDetail): string {
@@ -511,7 +498,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
     const parsed = dispatch(envelope, ctx);
     if (mayBeContinued(envelope)) {
-      const result = provisionalResult(parsed);
+      const result = lineResultOfParsed(parsed);
       if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);
       hold(holdKeyOf(envelope), envelope, ctx, parsed, events);
       return { result, events };
