@@ -8,7 +8,8 @@
  * counts each line once, even after `kill -9` (the newest checkpoint is at most one interval old,
  * and the lines after it are simply read again).
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { registerDefaultMetrics } from './metrics/default-metrics.js';
 import { createEngine, type Engine } from './engine.js';
 import { createExporterMetrics, type ExporterMetrics, type RestoreResult } from './metrics/exporter-metrics.js';
 import type { FamilySnapshot } from './metrics/tally.js';
@@ -62,7 +63,7 @@ export function createService(deps: ServiceDeps): Service {
   const now = deps.now ?? Date.now;
   const log = logger.child({ room: 'service' });
   const registry = new Registry();
-  if (!config.web.disableExporterMetrics) collectDefaultMetrics({ register: registry });
+  if (!config.web.disableExporterMetrics) registerDefaultMetrics(registry);
 
   const leaderboards = createLeaderboards({
     windows: config.leaderboard.windows,
