@@ -14,6 +14,6 @@ export function registerDefaultMetrics(registry: Registry): void {
   for (const metric of inner.getMetricsAsArray()) {
     const { name, type } = metric as unknown as { name: string; type: string };
     if (name.endsWith('_total') && type !== 'counter') continue;
-    registry.registerMetric(metric);
+    registry.registerMetric(metric as never);
   }
 }
