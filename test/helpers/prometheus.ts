@@ -55,6 +55,8 @@ export interface PrometheusServer {
   port: number;
   /** GET /api/v1/query; the raw API answer, errors included (never throws on a PromQL error) */
   queryRaw(expr: string): Promise<PromApiResponse<PromQueryData>>;
+  /** GET /api/v1/query_range over [start, end] (unix seconds) every `step` seconds; the raw API answer */
+  queryRangeRaw(expr: string, start: number, end: number, step: number): Promise<PromApiResponse<PromQueryData>>;
   /** an instant vector query; throws on any error or a non-vector result */
   queryVector(expr: string): Promise<PromSample[]>;
   /** GET /api/v1/label/NAME/values with optional match[] selectors */
@@ -143,6 +145,10 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     port,
     async queryRaw(expr) {
       return getJson<PromQueryData>(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    },
+    async queryRangeRaw(expr, start, end, step) {
+      const q = `query=${encodeURIComponent(expr)}&start=${start}&end=${end}&step=${step}`;
+      return getJson<PromQueryData>(`${url}/api/v1/query_range?${q}`);
     },
     async queryVector(expr) {
       const r = await server.queryRaw(expr);

@@ -1,0 +1,37 @@
+# qmail_exporter image: the compiled exporter (and the check_qmail_exporter Nagios plugin) on
+# node:20-slim, running as the unprivileged user qmail_exporter.
+#
+#   docker build -t qmail_exporter .
+#   docker run -d -p 9025:9025 --group-add "$(stat -c %g /var/log/maillog)" \
+#     -v /var/log:/var/log/mail:ro -v qmail_exporter-state:/var/lib/qmail_exporter qmail_exporter
+#
+# The mail log is mounted read-only; the container user must be in a group that may read it
+# (--group-add with the log file's group id: 4 (adm) on Debian, see docs/install.md).
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would compile before the sources are copied
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+RUN groupadd --system qmail_exporter \
+ && useradd --system --gid qmail_exporter --home-dir /var/lib/qmail_exporter --shell /usr/sbin/nologin qmail_exporter \
+ && mkdir -p /var/lib/qmail_exporter \
+ && chown qmail_exporter:qmail_exporter /var/lib/qmail_exporter
+USER qmail_exporter
+EXPOSE 9025
+VOLUME ["/var/lib/qmail_exporter"]
+# node:20-slim has no curl: ask Node itself. /healthz is 503 when a followed file cannot be read.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9025/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["--qmail.log-path=/var/log/mail/maillog", "--storage.path=/var/lib/qmail_exporter"]
