@@ -96,7 +96,7 @@ const SENDER_REJECTIONS: ReadonlyMap<string, SenderReason> = new Map<string, Sen
 ]);
 
 /** Whole-address, case-insensitive equality (no alias or '+ext' resolution). */
-export function sameAddress(a: string, b: string): boolean {
+function sameAddress(a: string, b: string): boolean {
   return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
 }
 

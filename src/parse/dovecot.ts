@@ -88,8 +88,7 @@ function skipLevel(s: string, at: number): number {
 function loginLine(s: string, start: number, service: AuthProtocol, ctx: ProgramContext): MailEvent | null {
   const at = skipLevel(s, start);
   if (s.startsWith('Login: ', at)) {
-    const remoteIp = field(s, s.lastIndexOf(' rip='), 5);
-    return authEvent(service, remoteIp, 'success', 'none', userField(s, at), ctx);
+    return authEvent(service, remoteIpField(s), 'success', 'none', userField(s, at), ctx);
   }
   // The elements start at the first of 'user=<', 'method=', 'rip=' (empty ones are dropped).
   let summaryEnd = s.indexOf(': user=<', at);
@@ -99,8 +98,7 @@ function loginLine(s: string, start: number, service: AuthProtocol, ctx: Program
   for (const [group, reason] of FAILURES) {
     const found = s.indexOf(group, at);
     if (found >= 0 && found < summaryEnd) {
-      const remoteIp = field(s, s.lastIndexOf(' rip='), 5);
-      return authEvent(service, remoteIp, 'failure', reason, userField(s, summaryEnd), ctx);
+      return authEvent(service, remoteIpField(s), 'failure', reason, userField(s, summaryEnd), ctx);
     }
   }
   return { event: 'ignored', time: ctx.time, program: PROGRAM };
@@ -118,12 +116,12 @@ function authEvent(
   return { event: 'auth', time: ctx.time, protocol, result, reason, user, remote_ip: remoteIp };
 }
 
-/** The value after `key` (of `keyLength` chars) at `mark`, up to ',' or the end; '' when mark < 0. */
-function field(s: string, mark: number, keyLength: number): string {
+/** The value of the LAST ' rip=' up to ',' or the end ('' without one): it follows every client text. */
+function remoteIpField(s: string): string {
+  const mark = s.lastIndexOf(' rip=');
   if (mark < 0) return '';
-  const start = mark + keyLength;
-  const comma = s.indexOf(',', start);
-  return s.slice(start, comma < 0 ? s.length : comma).trimEnd();
+  const comma = s.indexOf(',', mark + 5);
+  return s.slice(mark + 5, comma < 0 ? s.length : comma).trimEnd();
 }
 
 /** `user=<...>` from `from` on: up to the last '>' before ' rip=' (the name is client text). */
