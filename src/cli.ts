@@ -162,15 +162,19 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   if (config.demo) {
     // The demo is a simulated qmail host writing a real, rotating log in a temporary directory.
     const dir = mkdtempSync(join(tmpdir(), 'qmail_exporter-demo-'));
+    // Its log starts four minutes back, so the first read already shows every actor: relay bots,
+    // the password guesser and the hijacked account; from then on it writes as the clock runs.
     const writer = startLiveWriter({
       dir,
       fileName: 'maillog',
-      startTime: Date.now() / 1000,
+      startTime: Date.now() / 1000 - 240,
+      hijackAfterSeconds: 150,
       linesPerSecond: 40,
       rotateEveryMs: 3 * 60_000,
       profile: 'abuse',
       seed: Date.now() % 100000,
     });
+    await writer.tick();
     writer.start();
     stopDemo = () => writer.stop();
     config = { ...config, qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true } };
