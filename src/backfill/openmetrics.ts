@@ -12,10 +12,13 @@
 import type { AnyFamily } from '../metrics/tally.js';
 import type { SampledFamily } from './sampler.js';
 
-/** Receives the text in pieces of about FLUSH_CHARS characters, in order. */
-export type TextSink = (chunk: string) => Promise<void>;
+/**
+ * Receives the UTF-8 text in pieces of about FLUSH_BYTES bytes, in order. The writer reuses the
+ * buffer once the returned promise settles: the sink must be done with it by then.
+ */
+export type TextSink = (chunk: Buffer) => Promise<void>;
 
-const FLUSH_CHARS = 1 << 20;
+const FLUSH_BYTES = 1 << 20;
 
 export interface OpenMetricsInput {
   families: readonly SampledFamily[];
@@ -86,13 +89,20 @@ function columnPrefixes(family: AnyFamily, labels: readonly string[], extra: Rea
 /** Writes the whole exposition, `# EOF` included, through `sink`. */
 export async function writeOpenMetrics(input: OpenMetricsInput, sink: TextSink): Promise<OpenMetricsStats> {
   const stats: OpenMetricsStats = { samples: 0, series: 0, bytes: 0 };
-  let buf = '';
+  // Lines are encoded straight into one reused buffer: about twice as fast as concatenating a big
+  // string and encoding it, which matters at millions of lines per archive.
+  let buf = Buffer.allocUnsafe(FLUSH_BYTES * 2);
+  let pos = 0;
   const flush = async (): Promise<void> => {
-    if (buf === '') return;
-    stats.bytes += Buffer.byteLength(buf);
-    const chunk = buf;
-    buf = '';
-    await sink(chunk);
+    if (pos === 0) return;
+    stats.bytes += pos;
+    await sink(buf.subarray(0, pos));
+    pos = 0;
+  };
+  const put = (line: string): void => {
+    // a UTF-16 unit is at most 3 UTF-8 bytes; a HELP line longer than the buffer gets a bigger one
+    if (pos + line.length * 3 > buf.length) buf = Buffer.concat([buf.subarray(0, pos), Buffer.allocUnsafe(line.length * 3 + FLUSH_BYTES)]);
+    pos += buf.write(line, pos);
   };
   // Every series repeats the same few timestamps: format each once.
   const tsCache = new Map<number, string>();
@@ -104,9 +114,9 @@ export async function writeOpenMetrics(input: OpenMetricsInput, sink: TextSink):
 
   for (const { family, series } of input.families) {
     const d = openMetricsDescriptor(family);
-    buf += `# TYPE ${d.name} ${d.type}\n`;
-    if (d.unit !== null) buf += `# UNIT ${d.name} ${d.unit}\n`;
-    buf += `# HELP ${d.name} ${escapeString(family.help)}\n`;
+    put(`# TYPE ${d.name} ${d.type}\n`);
+    if (d.unit !== null) put(`# UNIT ${d.name} ${d.unit}\n`);
+    put(`# HELP ${d.name} ${escapeString(family.help)}\n`);
     for (const s of series) {
       const prefixes = columnPrefixes(family, s.labels, input.extraLabels);
       stats.series += prefixes.length;
@@ -114,14 +124,14 @@ export async function writeOpenMetrics(input: OpenMetricsInput, sink: TextSink):
         const n = seg.columns[0]?.length ?? 0;
         for (let i = 0; i < n; i++) {
           const t = ts(seg.firstStep + i);
-          for (let c = 0; c < prefixes.length; c++) buf += prefixes[c]! + formatValue(seg.columns[c]!.get(i)) + t;
+          for (let c = 0; c < prefixes.length; c++) put(prefixes[c]! + formatValue(seg.columns[c]!.get(i)) + t);
           stats.samples += prefixes.length;
-          if (buf.length >= FLUSH_CHARS) await flush();
+          if (pos >= FLUSH_BYTES) await flush();
         }
       }
     }
   }
-  buf += '# EOF\n';
+  put('# EOF\n');
   await flush();
   return stats;
 }

@@ -60,12 +60,12 @@ export interface SampledFamily {
 export class Sampler {
   /** samples taken so far; sample i is step i */
   steps = 0;
-  private readonly sampled: Array<SampledFamily & { index: Map<string, SampledSeries> }>;
+  private readonly sampled: FamilyState[];
   /** the segments that received a value at the last step */
   private live: Segment[] = [];
 
   constructor(families: readonly AnyFamily[]) {
-    this.sampled = families.map((family) => ({ family, series: [], index: new Map() }));
+    this.sampled = families.map((family) => ({ family, series: [], index: new Map(), order: [] }));
   }
 
   /**
@@ -84,8 +84,10 @@ export class Sampler {
       const snap = f.family.snapshot();
       if (snap.type === 'histogram') {
         const nBuckets = (f.family as { buckets: readonly number[] }).buckets.length + 1;
-        for (const [labels, counts, sum, count] of snap.buckets ?? []) {
-          const seg = this.segmentFor(f, labels, nBuckets + 2);
+        const rows = snap.buckets ?? [];
+        for (let r = 0; r < rows.length; r++) {
+          const [labels, counts, sum, count] = rows[r]!;
+          const seg = this.segmentFor(f, r, labels, nBuckets + 2);
           let cumulative = 0;
           for (let i = 0; i < nBuckets; i++) {
             cumulative += counts[i] ?? 0;
@@ -96,8 +98,9 @@ export class Sampler {
           live.push(seg);
         }
       } else {
-        for (const [labels, value] of snap.series) {
-          const seg = this.segmentFor(f, labels, 1);
+        for (let r = 0; r < snap.series.length; r++) {
+          const [labels, value] = snap.series[r]!;
+          const seg = this.segmentFor(f, r, labels, 1);
           seg.columns[0]!.push(value);
           live.push(seg);
         }
@@ -118,13 +121,20 @@ export class Sampler {
     return n;
   }
 
-  private segmentFor(f: SampledFamily & { index: Map<string, SampledSeries> }, labels: readonly string[], width: number): Segment {
-    const key = labels.length === 1 ? labels[0]! : labels.join(SEP);
-    let series = f.index.get(key);
-    if (series === undefined) {
-      series = { labels: labels.slice(), segments: [] };
-      f.index.set(key, series);
-      f.series.push(series);
+  /** The segment to append to for the series at `row` of this snapshot with these labels. */
+  private segmentFor(f: FamilyState, row: number, labels: readonly string[], width: number): Segment {
+    // Snapshots list series in the same order each time, so the series at this row last time is
+    // almost always the one: comparing a few string references is cheaper than a keyed lookup.
+    let series = f.order[row];
+    if (series === undefined || !sameLabels(series.labels, labels)) {
+      const key = labels.length === 1 ? labels[0]! : labels.join(SEP);
+      series = f.index.get(key);
+      if (series === undefined) {
+        series = { labels: labels.slice(), segments: [] };
+        f.index.set(key, series);
+        f.series.push(series);
+      }
+      f.order[row] = series;
     }
     let seg = series.segments[series.segments.length - 1];
     // A series missing at the previous step starts a new run rather than pretending it was there.
@@ -134,6 +144,19 @@ export class Sampler {
     }
     return seg;
   }
+}
+
+interface FamilyState extends SampledFamily {
+  series: SampledSeries[];
+  index: Map<string, SampledSeries>;
+  /** the series at each row of the last snapshot */
+  order: SampledSeries[];
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -140,7 +140,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
     const stats = await writeOpenMetrics(
       { families: sampler.families(), timeOfStep: (i) => clock.timeOfStep(i), extraLabels },
       async (chunk) => {
-        await out.write(chunk);
+        for (let done = 0; done < chunk.length; ) done += (await out.write(chunk, done, chunk.length - done)).bytesWritten;
       },
     );
     return {

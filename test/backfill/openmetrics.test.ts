@@ -57,7 +57,7 @@ async function tinyExposition(): Promise<string> {
   sampler.sample(true);
   active.set(['smtp "25"'], 5);
   sampler.sample(true);
-  let text = '';
+  const chunks: Buffer[] = [];
   await writeOpenMetrics(
     {
       families: sampler.families(),
@@ -68,10 +68,10 @@ async function tinyExposition(): Promise<string> {
       ],
     },
     async (chunk) => {
-      text += chunk;
+      chunks.push(Buffer.from(chunk)); // the writer reuses its buffer
     },
   );
-  return text;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 test('the writer groups each series and each point, and ends with # EOF', async () => {
