@@ -179,7 +179,7 @@ function regexEscape(value: string): string {
 }
 
 /** Grafana's variable interpolation, for the variables these dashboards use. Unknown ones throw. */
-export function interpolate(expr: string, vars: Record<string, string>): string {
+function interpolate(expr: string, vars: Record<string, string>): string {
   const out = expr.replace(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (whole, a?: string, b?: string, c?: string) => {
     const name = a ?? b ?? c ?? '';
     const value = vars[name];
