@@ -2,7 +2,8 @@
  * chkuser: Antonio Nati's recipient/sender checking patch for qmail-smtpd (2.0.8 / 2.0.9, as shipped in
  * QMailToaster's qmailtoaster-1.3.2.patch and sagredo-dev/qmail-stuff chkuser-2.0.9-release.patch), and
  * Roberto Puzzanghera's variant that names its fields (sagredo-dev/qmail chkuser.c, since 2013).
- * chkuser_commonlog() writes one line per RCPT (or MAIL) decision to qmail-smtpd's stderr:
+ * chkuser_commonlog() writes one line per RCPT (or MAIL) decision to qmail-smtpd's stderr (built from the
+ * format: hardly any real CHKUSER line has been published):
  *
  *   CHKUSER relaying rcpt: from <info@example.com:info@example.com:> remote <laptop:unknown:192.0.2.44> rcpt <bob@example.net> : client allowed to relay
  *   CHKUSER accepted rcpt: from <a@example.org|remoteinfo/auth:|chkuser-identify:> remote <helo:mx.example.org|remotehostname:unknown|remotehostip:198.51.100.7> rcpt <info@example.com> : found existing recipient

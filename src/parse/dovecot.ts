@@ -6,7 +6,7 @@
  * process name:
  *
  *   imap-login: Info: Login: user=<info@example.com>, method=PLAIN, rip=203.0.113.207, lip=192.0.2.10, mpid=70157, TLS, session=<fzDAEldbr82XVI7P>
- *   pop3-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<ivo>, method=PLAIN, rip=192.0.2.4, lip=192.0.2.2, session=<q454Xu/vMwBZApgg>
+ *   pop3-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<ivo>, method=PLAIN, rip=1.2.3.4, lip=1.1.2.2, TLS: Disconnected, session=<q454Xu/vMwBZApgg>
  *
  * What counts:
  *  - `Login:` → auth success; protocol from the service (`imap-login` from 127.0.0.1 or ::1 is the

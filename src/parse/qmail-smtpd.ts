@@ -8,7 +8,8 @@
  *    <{x}> at {ip}', 'MAIL FROM:<..>', 'RCPT TO:<..>', 'DATABYTES exceeded', 'Received-SPF:', ...;
  *  - Roberto Puzzanghera's qmail (sagredo-dev/qmail qmail-smtpd.c): 'auth: auth-success|auth-failed
  *    type={t} user=<{u}>' and the qlog lines 'qlogenvelope:' (one per MAIL/RCPT decision) and
- *    'qlogreceived:' (end of DATA), `key=value` pairs in a fixed order, values without spaces;
+ *    'qlogreceived:' (end of DATA), `key=value` pairs in a fixed order, values without spaces (qsmtpdlog()
+ *    writes them to stderr with no 'qmail-smtpd' prefix: the line starts with 'qlogenvelope:');
  *  - QMailToaster's spf/qq reject logging patch: 'spf-reject: HELO({h}) from {ip}. MAILFROM:{f}',
  *    'badhelo|badmailfrom|badmailto: <{x}> at {ip}', 'looping-reject', 'oversized-reject', 'qq hard|soft
  *    reject'; the qmail-dnsbl patch: '421 badiprbl: ip {ip} rbl: {zone}';
@@ -18,7 +19,9 @@
  *    one line per recipient of a message it queued;
  *  - the logging patch (also eQmail): '{message} ({reason}): {from} from {ip} to {rcpt} helo {helo}'.
  *
+ *   421 badiprbl: ip 198.51.100.54 rbl: example.com                      (real, fail2ban's qmail sample)
  *   qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=laptop mailfrom=info@example.com rcptto=bob@example.net relay=yes rcpthosts=no size= authuser=info@example.com authtype=login encrypted=tls sslverified=no localip=192.0.2.10 localport=587 remoteip=198.51.100.20 remoteport=51515 remotehost= qp= pid=4242
+ *   (the qlog line is built from qsmtpdlog()'s format)
  *
  * One decision, one count. Where a patch writes two lines for one decision, one is counted and its
  * twin is ignored: sagredo's 'auth: auth-failed' is always followed by 'qlogenvelope ... reason=authfailed'

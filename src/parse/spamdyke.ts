@@ -1,6 +1,7 @@
 /**
  * spamdyke: the SMTP front-end filter in front of qmail-smtpd (chrisboulton/spamdyke 4.1.0 spamdyke.c,
- * documentation/README.html "Logging"). Syslog ident `spamdyke[pid]`, one line per recipient decision:
+ * documentation/README.html "Logging"). Syslog ident `spamdyke[pid]`, one line per recipient decision
+ * (examples built from the format string):
  *
  *   ALLOWED from: info@example.com to: bob@example.net origin_ip: 198.51.100.20 origin_rdns: (unknown) auth: info@example.com encryption: TLS
  *   DENIED_RBL_MATCH from: x@example.org to: info@example.com origin_ip: 203.0.113.9 origin_rdns: host.example.org auth: (unknown) encryption: (none) reason: DENIED_RBL_MATCH
