@@ -19,12 +19,15 @@ export type SploggerTag = 'qmail' | 'smtp' | 'submission';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const STAMPED = 8;
 const THOUSANDS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const THOUSANDS_SPACE = THOUSANDS.map((t) => t + ' ');
 
 export const US = 1_000_000;
 export const seconds = (s: number): number => Math.round(s * US);
 
 /** a line's effect on the truth beyond its counter; gets the line's time (µs) */
 export type Effect = (us: number) => void;
+/** a frequent effect, registered once and given two numbers per line (no closure per line) */
+export type CodedEffect = (us: number, a: number, b: number) => void;
 
 export class Engine {
   readonly agenda = new Agenda();
@@ -41,6 +44,9 @@ export class Engine {
   private readonly bufCode: number[] = [];
   private readonly bufCounter: number[] = [];
   private readonly bufExtra: (Effect | null)[] = [];
+  private readonly bufA: number[] = [];
+  private readonly bufB: number[] = [];
+  private readonly coded: CodedEffect[] = [];
   private head = 0;
   /** time (µs) of the last line handed out; -1 before the first */
   lastOutUs = -1;
@@ -102,19 +108,30 @@ export class Engine {
 
   /** a splogger line: `Mmm dd hh:mm:ss mail TAG: sec.usec MSG`; returns its time (µs) */
   splog(tag: SploggerTag, msg: string, counter: number, extra: Effect | null = null): number {
+    return this.splogCoded(tag, msg, counter, extra, 0, 0, 0);
+  }
+
+  /** a splogger line whose effect is the registered coded effect `effect` (see `codedEffect`) with a, b */
+  splogCoded(tag: SploggerTag, msg: string, counter: number, extra: Effect | null, effect: number, a: number, b: number): number {
     const us = this.tick();
     const usec = us % US;
     const prefix = tag === 'qmail' ? this.qmailPrefix : tag === 'smtp' ? this.smtpPrefix : this.submissionPrefix;
     // six-digit microseconds from two cached three-digit halves: no number formatting per line
-    this.push(prefix + THOUSANDS[(usec / 1000) | 0]! + THOUSANDS[usec % 1000]! + ' ' + msg, us, RESULT_COUNTED | STAMPED, counter, extra);
+    this.push(prefix + THOUSANDS[(usec / 1000) | 0]! + THOUSANDS_SPACE[usec % 1000]! + msg, us, RESULT_COUNTED | STAMPED | (effect << 4), counter, extra, a, b);
     return us;
   }
 
   /** a plain syslog line: `Mmm dd hh:mm:ss mail PROGRAM: MSG` (program may carry `[pid]`) */
   plain(program: string, msg: string, result: number, counter: number, extra: Effect | null = null): number {
     const us = this.tick();
-    this.push(this.header + program + ': ' + msg, us, result, counter, extra);
+    this.push(this.header + program + ': ' + msg, us, result, counter, extra, 0, 0);
     return us;
+  }
+
+  /** register an effect frequent enough that a closure per line would cost; returns its number for splogCoded */
+  codedEffect(fn: CodedEffect): number {
+    this.coded.push(fn);
+    return this.coded.length;
   }
 
   private tick(): number {
@@ -136,12 +153,14 @@ export class Engine {
     this.submissionPrefix = `${this.header}submission: ${sec}.`;
   }
 
-  private push(text: string, us: number, code: number, counter: number, extra: Effect | null): void {
+  private push(text: string, us: number, code: number, counter: number, extra: Effect | null, a: number, b: number): void {
     this.bufText.push(text);
     this.bufUs.push(us);
     this.bufCode.push(code);
     this.bufCounter.push(counter);
     this.bufExtra.push(extra);
+    this.bufA.push(a);
+    this.bufB.push(b);
     this.linesByKind[this.kind] = (this.linesByKind[this.kind] ?? 0) + 1;
   }
 
@@ -182,6 +201,7 @@ export class Engine {
       truth.line(code & 7, this.bufCounter[i]!, code & STAMPED ? us / US : Math.floor(us / US));
       const extra = this.bufExtra[i];
       if (extra) extra(us);
+      if (code >= 16) this.coded[(code >> 4) - 1]!(us, this.bufA[i]!, this.bufB[i]!);
     }
     if (n > 0) this.lastOutUs = this.bufUs[end - 1]!;
     this.head = end;
@@ -190,9 +210,11 @@ export class Engine {
   private compact(): void {
     if (this.head === this.bufText.length) {
       this.bufText.length = this.bufUs.length = this.bufCode.length = this.bufCounter.length = this.bufExtra.length = 0;
+      this.bufA.length = this.bufB.length = 0;
       this.head = 0;
     } else if (this.head > 65536 && this.head * 2 > this.bufText.length) {
-      for (const a of [this.bufText, this.bufUs, this.bufCode, this.bufCounter, this.bufExtra] as unknown[][]) a.splice(0, this.head);
+      for (const a of [this.bufText, this.bufUs, this.bufCode, this.bufCounter, this.bufExtra, this.bufA, this.bufB] as unknown[][])
+        a.splice(0, this.head);
       this.head = 0;
     }
   }

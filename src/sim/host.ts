@@ -46,20 +46,26 @@ export interface SimulatedHost {
 export interface Simulation {
   host: SimulatedHost;
   takeText(n: number): string;
+  /** per traffic kind: [lines per session the rate control uses, lines per session measured] */
+  linesPerSession(): Record<string, [number, number]>;
 }
 
 interface Process {
   name: string;
   /** share of linesPerSecond while active */
   share: number;
-  /** guess of lines per session until sessions have been counted */
+  /** lines one session writes on average (measured; see PRIOR_WEIGHT) */
   prior: number;
   script: () => Script;
 }
 
 const NORMAL_SHARE_WITH_ABUSE = 0.72;
-/** sessions' worth of weight the prior keeps against what was measured */
-const PRIOR_WEIGHT = 20;
+/**
+ * Sessions' worth of weight the prior keeps against what was measured. The priors are long-run
+ * measurements (linesPerSession() after 3M lines); measuring alone would lag early on, because a
+ * session's later lines (deliveries, retries) are not written yet when the next arrival is drawn.
+ */
+const PRIOR_WEIGHT = 1000;
 
 export function createSimulatedHost(opts: SimOptions): SimulatedHost {
   return createSimulation(opts).host;
@@ -74,8 +80,10 @@ export function createSimulation(opts: SimOptions): Simulation {
   const world = createWorld(new Rng(seed ^ 0x5eed5eed), abuse);
   const startUs = Math.round(opts.startTime * US);
   const e = new Engine(seed, startUs, world.actors);
-  const send = new QmailSend(e);
-  const s = new Sessions(e, world, send);
+  // limits as configured on a host of this size: the defaults up to 40 lines/s, more beyond
+  const scale = Math.max(1, Math.ceil(lps / 40));
+  const send = new QmailSend(e, [10 * scale, 20 * scale]);
+  const s = new Sessions(e, world, send, { smtp: 60 * scale, submission: 30 * scale });
 
   const processes: Process[] = [];
   const starts: number[] = [];
@@ -85,14 +93,14 @@ export function createSimulation(opts: SimOptions): Simulation {
     return processes.length - 1;
   };
   const normal = [
-    add({ name: 'inbound', share: 0.42, prior: 16, script: () => s.inbound() }),
-    add({ name: 'submission', share: 0.16, prior: 16, script: () => s.submission() }),
-    add({ name: 'webmail', share: 0.1, prior: 17, script: () => s.webmail() }),
+    add({ name: 'inbound', share: 0.42, prior: 16.3, script: () => s.inbound() }),
+    add({ name: 'submission', share: 0.16, prior: 16.6, script: () => s.submission() }),
+    add({ name: 'webmail', share: 0.1, prior: 17.7, script: () => s.webmail() }),
     add({ name: 'mailbox-login', share: 0.12, prior: 1, script: () => s.mailboxLogin() }),
     add({ name: 'no-auth-attempt', share: 0.03, prior: 1, script: () => s.noAuthAttempt() }),
-    add({ name: 'rbl', share: 0.09, prior: 5, script: () => s.rblRejected() }),
+    add({ name: 'rbl', share: 0.09, prior: 6, script: () => s.rblRejected() }),
     add({ name: 'tcprules-deny', share: 0.02, prior: 5, script: () => s.denied() }),
-    add({ name: 'password-typo', share: 0.01, prior: 3, script: () => s.typo() }),
+    add({ name: 'password-typo', share: 0.002, prior: 3.6, script: () => s.typo() }),
     add({ name: 'foreign', share: 0.005, prior: 1.4, script: () => s.foreign() }),
   ];
   const normalShare = (abuse ? NORMAL_SHARE_WITH_ABUSE : 1) / normal.reduce((sum, k) => sum + processes[k]!.share, 0);
@@ -137,15 +145,15 @@ export function createSimulation(opts: SimOptions): Simulation {
     };
     const burstRng = new Rng(seed ^ 0x0b0b0b0b);
     actor(
-      { name: 'relay-bots', share: 0.25, prior: 17, script: () => s.relayBot() },
+      { name: 'relay-bots', share: 0.25, prior: 17.55, script: () => s.relayBot() },
       new Bursts(burstRng, startUs + seconds(20), [180, 360], [360, 900]),
     );
     actor(
-      { name: 'brute-force', share: 0.3, prior: 5, script: () => s.bruteForce() },
+      { name: 'brute-force', share: 0.3, prior: 5.5, script: () => s.bruteForce() },
       new Bursts(burstRng, startUs + seconds(60), [180, 300], [900, 1800]),
     );
     actor(
-      { name: 'hijack', share: 0.15, prior: 200, script: () => s.hijack() },
+      { name: 'hijack', share: 0.15, prior: 219, script: () => s.hijack() },
       new Bursts(burstRng, startUs + seconds(hijackAfter), [Infinity, Infinity], [0, 0]),
     );
   }
@@ -174,6 +182,7 @@ export function createSimulation(opts: SimOptions): Simulation {
   };
   return {
     host,
+    linesPerSession: () => Object.fromEntries(processes.map((p, k) => [p.name, [linesPer(k), (e.linesByKind[k] ?? 0) / Math.max(1, starts[k]!)]])),
     takeText(n: number): string {
       fill(n);
       const text = e.handOutText(n);

@@ -61,7 +61,6 @@ interface Delivery {
 
 const LOCAL = 0;
 const REMOTE = 1;
-const LIMITS = [10, 20];
 /** qmail-send's chanskip: retry n of a channel comes (chanskip·n)² seconds after the message was queued */
 const CHANSKIP = [10, 20];
 const DEFERRAL_REPORT = "Sorry,_I_wasn't_able_to_establish_an_SMTP_connection._(#4.4.1)/";
@@ -82,10 +81,18 @@ export class QmailSend {
   private readonly sFailure: number[];
   private readonly sBounce: number;
   private readonly sTriple: number;
-  private readonly gConc: number[];
-  private readonly gLimit: number[];
+  private readonly statusEffect: number;
+  private readonly sizeEffect: number;
+  private readonly durationEffect: number;
 
-  constructor(private readonly e: Engine) {
+  /**
+   * @param limits concurrencylocal and concurrencyremote (10 and 20 are qmail's defaults; a busier
+   *   simulated host is configured with more, as a real one would be, so its queue stays bounded)
+   */
+  constructor(
+    private readonly e: Engine,
+    private readonly limits: readonly [number, number],
+  ) {
     const t = e.truth;
     this.nextInode = e.rng.int(4_000_000, 4_900_000);
     this.nextDelivery = e.rng.int(100, 5000);
@@ -100,8 +107,16 @@ export class QmailSend {
     );
     this.sBounce = t.series('qmail_bounces_total', { kind: 'bounce' });
     this.sTriple = t.series('qmail_bounces_total', { kind: 'triple_bounce_discarded' });
-    this.gConc = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency', { channel }));
-    this.gLimit = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency_limit', { channel }));
+    const [gl, gr] = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency', { channel })) as [number, number];
+    const [ll, lr] = ['local', 'remote'].map((channel) => t.gaugeSeries('qmail_send_concurrency_limit', { channel })) as [number, number];
+    this.statusEffect = e.codedEffect((_us, local, remote) => {
+      t.gauge(gl, local);
+      t.gauge(gr, remote);
+      t.gauge(ll, this.limits[LOCAL]!);
+      t.gauge(lr, this.limits[REMOTE]!);
+    });
+    this.sizeEffect = e.codedEffect((_us, bytes) => t.observeSize(bytes));
+    this.durationEffect = e.codedEffect((us, newUs) => t.observeDurationUs(us - newUs));
   }
 
   /**
@@ -124,8 +139,7 @@ export class QmailSend {
   private arrive(id: number, kind: number, sender: string, rcpts: Recipient[], bytes: number, qp: number, uid: number, bounceFate: Fate): void {
     const e = this.e;
     const newUs = e.splog('qmail', `new msg ${id}`, this.sQueued);
-    const t = e.truth;
-    e.splog('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, () => t.observeSize(bytes));
+    e.splogCoded('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, null, this.sizeEffect, bytes, 0);
     const msg: Message = { id, kind, sender, bytes, birthUs: newUs, newUs, pending: rcpts.length, failed: false, bounceFate };
     for (const rcpt of rcpts) this.offer({ msg, rcpt, attempt: 0 });
   }
@@ -133,7 +147,7 @@ export class QmailSend {
   /** start a delivery now if its channel has room, else queue it behind the others */
   private offer(d: Delivery): void {
     const ch = d.rcpt.local ? LOCAL : REMOTE;
-    if (this.inFlight[ch]! < LIMITS[ch]!) this.start(d, ch);
+    if (this.inFlight[ch]! < this.limits[ch]!) this.start(d, ch);
     else this.waiting[ch]!.push(d);
   }
 
@@ -209,15 +223,7 @@ export class QmailSend {
   private status(): void {
     const l = this.inFlight[LOCAL]!;
     const r = this.inFlight[REMOTE]!;
-    const t = this.e.truth;
-    const [gl, gr] = this.gConc as [number, number];
-    const [ll, lr] = this.gLimit as [number, number];
-    this.e.splog('qmail', `status: local ${l}/${LIMITS[LOCAL]} remote ${r}/${LIMITS[REMOTE]}`, -1, () => {
-      t.gauge(gl, l);
-      t.gauge(gr, r);
-      t.gauge(ll, LIMITS[LOCAL]!);
-      t.gauge(lr, LIMITS[REMOTE]!);
-    });
+    this.e.splogCoded('qmail', `status: local ${l}/${this.limits[LOCAL]} remote ${r}/${this.limits[REMOTE]}`, -1, null, this.statusEffect, l, r);
   }
 
   /** every recipient is done: bounce if one failed, then remove the message */
@@ -244,8 +250,7 @@ export class QmailSend {
           );
       }
     }
-    const t = e.truth;
-    e.splog('qmail', `end msg ${msg.id}`, -1, (us) => t.observeDurationUs(us - msg.newUs));
+    e.splogCoded('qmail', `end msg ${msg.id}`, -1, null, this.durationEffect, msg.newUs, 0);
     this.freeInodes.push(msg.id);
     if (bounce) bounce();
   }

@@ -22,7 +22,6 @@ import { RESULT_COUNTED, RESULT_FOREIGN, RESULT_IGNORED } from './truth.js';
 
 export type Listener = 'smtp' | 'submission';
 const PORT: Record<Listener, number> = { smtp: 25, submission: 587 };
-const CONNECTION_LIMIT: Record<Listener, number> = { smtp: 60, submission: 30 };
 const ADMIN_IP = '192.0.2.5';
 const WEBMAIL_IP = '127.0.0.1';
 const FORGED_NAMES = ['invoice', 'billing', 'no-reply', 'security', 'support', 'payments', 'service', 'notice'];
@@ -33,13 +32,23 @@ export class Sessions {
   private readonly active: Record<Listener, number> = { smtp: 0, submission: 0 };
   /** counter and gauge series numbers, made once */
   private readonly ids: ReturnType<typeof seriesIds>;
+  private readonly statusEffect: Record<Listener, number>;
 
   constructor(
     private readonly e: Engine,
     private readonly world: World,
     private readonly send: QmailSend,
+    /** tcpserver -c of each service */
+    private readonly limits: Readonly<Record<Listener, number>>,
   ) {
-    this.ids = seriesIds(e.truth);
+    const ids = (this.ids = seriesIds(e.truth));
+    const t = e.truth;
+    const effect = (listener: Listener): number =>
+      e.codedEffect((_us, n) => {
+        t.gauge(ids.active[listener], n);
+        t.gauge(ids.limit[listener], this.limits[listener]);
+      });
+    this.statusEffect = { smtp: effect('smtp'), submission: effect('submission') };
   }
 
   // ---- building blocks
@@ -47,7 +56,7 @@ export class Sessions {
   /** tcpserver forks a child for a new client: `status`, `pid`, then `ok` (or `deny`) */
   private *connect(listener: Listener, ip: string, deny = false): Generator<number, number, void> {
     // at its limit tcpserver stops accepting; the client waits in the listen backlog
-    while (this.active[listener] >= CONNECTION_LIMIT[listener]) yield seconds(0.5);
+    while (this.active[listener] >= this.limits[listener]) yield seconds(0.5);
     const e = this.e;
     const pid = e.pid();
     e.holdPid(pid);
@@ -68,14 +77,7 @@ export class Sessions {
   }
 
   private status(listener: Listener, n: number): void {
-    const t = this.e.truth;
-    const limit = CONNECTION_LIMIT[listener];
-    const active = this.ids.active[listener];
-    const limitId = this.ids.limit[listener];
-    this.e.splog(listener, `tcpserver: status: ${n}/${limit}`, -1, () => {
-      t.gauge(active, n);
-      t.gauge(limitId, limit);
-    });
+    this.e.splogCoded(listener, `tcpserver: status: ${n}/${this.limits[listener]}`, -1, null, this.statusEffect[listener], n, 0);
   }
 
   private chkuser(
