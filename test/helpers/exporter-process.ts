@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
 import { freePort, pollUntil } from './ports.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,7 +28,10 @@ export interface ExporterOptions {
   args?: string[];
   /** port to listen on; a free one by default */
   port?: number;
-  /** wait for this path to answer 200 before returning (default '/-/ready'); null: do not wait */
+  /**
+   * wait for this path to answer 200 over plain HTTP before returning (default '/-/ready');
+   * null: only wait until the port accepts TCP connections (for TLS or basic-auth set-ups)
+   */
   readyPath?: string | null;
 }
 
@@ -89,9 +93,10 @@ export async function startExporter(opts: ExporterOptions): Promise<ExporterProc
   try {
     await pollUntil(
       async () => {
-        const r = await fetch(`${url}${readyPath ?? '/metrics'}`, { signal: AbortSignal.timeout(1000) });
+        if (readyPath === null) return (await tcpAccepts(port)) ? true : undefined;
+        const r = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(1000) });
         await r.arrayBuffer();
-        return readyPath === null || r.status === 200 ? true : undefined;
+        return r.status === 200 ? true : undefined;
       },
       { what: `exporter on ${url} (${[...args, ...flags].join(' ')})`, timeoutMs: 30_000, abort: () => exited },
     );
@@ -115,6 +120,17 @@ export async function startExporter(opts: ExporterOptions): Promise<ExporterProc
     exited: () => exited,
     stop,
   };
+}
+
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /**
