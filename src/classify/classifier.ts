@@ -155,9 +155,18 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     return name;
   }
 
+  // consecutive lines mostly share a tag: remember the last answer
+  let lastTag = '';
+  let lastTagListener = '';
+
   function listenerOf(envelope: EnvelopeDetail, ctx: LineContext): string {
-    if (envelope.tag !== null && isSyslogFormat(envelope.format)) {
-      return admitListener(listenerMap.get(envelope.tag) ?? envelope.tag);
+    const tag = envelope.tag;
+    if (tag !== null && isSyslogFormat(envelope.format)) {
+      if (tag === lastTag && lastTagListener !== '') return lastTagListener;
+      const name = admitListener(listenerMap.get(tag) ?? tag);
+      lastTag = tag;
+      lastTagListener = name;
+      return name;
     }
     return admitListener(ctx.listenerHint ?? 'unknown');
   }
@@ -167,12 +176,19 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
 
   // ---- qmail-send ------------------------------------------------------------------------------
 
+  let lastHost = '';
+  let lastHostId = 0;
+
   /** A numeric key for (host, queue, n); a string when n is too large to pack. */
   function sendKey(envelope: EnvelopeDetail, queue: number | null, n: number): number | string {
     let hostId = 0;
     if (envelope.host !== null) {
-      const id = hostIds.get(envelope.host);
-      if (id !== undefined) hostId = id;
+      const id = envelope.host === lastHost ? lastHostId : hostIds.get(envelope.host);
+      if (id !== undefined) {
+        hostId = id;
+        lastHost = envelope.host;
+        lastHostId = id;
+      }
       else if (hostIds.size < MAX_HOSTS) {
         hostId = hostIds.size + 1;
         hostIds.set(envelope.host, hostId);
@@ -371,7 +387,13 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     if (list.length === 0) return;
     // Policy lines carry no session id: take the recipients whose AUTH user is this sender; failing
     // that (a different-user send), those of the oldest pending AUTH user.
-    const pick = list.some((e) => sameAddress(e.authUser, sender)) ? sender : list[0]!.authUser;
+    let pick = list[0]!.authUser;
+    for (const e of list) {
+      if (sameAddress(e.authUser, sender)) {
+        pick = sender;
+        break;
+      }
+    }
     const keep: PolicyEntry[] = [];
     for (const e of list) {
       if (sameAddress(e.authUser, pick)) {

@@ -15,7 +15,7 @@ import type { LineResult, MailEvent, SmtpQueuedEvent } from '../classify/events.
 import { parseChkuser } from './chkuser.js';
 import { parseDovecot } from './dovecot.js';
 import { isSyslogFormat, readEnvelope, type EnvelopeDetail } from './envelope/index.js';
-import { parseQmailSend, type QmailSendRecord } from './qmail-send.js';
+import { parseQmailSend, QMAIL_SEND_PREFIXES, type QmailSendRecord } from './qmail-send.js';
 import { parseQmailSmtpd } from './qmail-smtpd.js';
 import { parseMailRecv, parsePolicyCheck, type MailRecvRecord, type PolicyRecord } from './qmailtoaster.js';
 import { parseRblsmtpd } from './rblsmtpd.js';
@@ -177,6 +177,10 @@ function qmailSend(envelope: EnvelopeDetail, text: string): ParsedLine {
   return { kind: 'qmail-send', envelope, program: 'qmail-send', record };
 }
 
+/** First characters of qmail-send's words (QMAIL_SEND_PREFIXES), indexed by char code. */
+const QMAIL_SEND_INITIALS = new Uint8Array(128);
+for (const p of QMAIL_SEND_PREFIXES) QMAIL_SEND_INITIALS[p.charCodeAt(0)] = 1;
+
 function isQmailSendStart(m: string, c: number): boolean {
   switch (c) {
     case 110:
@@ -237,11 +241,17 @@ function spamdykeBodyAt(m: string): number {
 }
 
 /**
- * The program named by the message's first word, or null when the first word names none.
+ * The program named by the message's first word, or null when the first word names none. qmail-send
+ * is tried first for its initials (its lines are the most frequent): its parser checks its own words,
+ * and only when it declines are the other programs sharing an initial tried.
  */
 function byFirstWord(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver): ParsedLine | null {
   const m = envelope.message;
   const c = m.charCodeAt(0);
+  if (QMAIL_SEND_INITIALS[c] === 1) {
+    const record = parseQmailSend(m);
+    if (record !== null) return { kind: 'qmail-send', envelope, program: 'qmail-send', record };
+  }
   switch (c) {
     case 116: // t
       if (m.startsWith('tcpserver: ')) return run(envelope, ctx, opts, 'tcpserver', parseTcpserver, m);
@@ -264,9 +274,12 @@ function byFirstWord(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver)
     }
     case 115: {
       // s
-      if (m.startsWith('simscan:')) return run(envelope, ctx, opts, 'simscan', parseSimscan, m);
-      const at = spamdykeBodyAt(m);
-      if (at >= 0) return run(envelope, ctx, opts, 'spamdyke', parseSpamdyke, m.slice(at));
+      const c1 = m.charCodeAt(1);
+      if (c1 === 105 /* i */ && m.startsWith('simscan:')) return run(envelope, ctx, opts, 'simscan', parseSimscan, m);
+      if (c1 === 112 /* p */) {
+        const at = spamdykeBodyAt(m);
+        if (at >= 0) return run(envelope, ctx, opts, 'spamdyke', parseSpamdyke, m.slice(at));
+      }
       break;
     }
     case 112: // p
@@ -300,7 +313,8 @@ function byFirstWord(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver)
     default:
       break;
   }
-  if (isQmailSendStart(m, c)) return qmailSend(envelope, m);
+  // a qmail-send word whose line did not parse
+  if (QMAIL_SEND_INITIALS[c] === 1 && isQmailSendStart(m, c)) return unrecognised(envelope, 'qmail-send');
   return null;
 }
 

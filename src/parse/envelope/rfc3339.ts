@@ -87,5 +87,7 @@ export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | 
   if (text.charCodeAt(i) !== 32) return null;
   const utc =
     Date.UTC(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) / 1000 - offset + fraction;
-  return readHostTagMessage(text, i + 1, () => utc, null, 'rfc3339');
+  const detail = readHostTagMessage(text, i + 1, null, 'rfc3339');
+  if (detail.time === null) detail.time = utc;
+  return detail;
 }

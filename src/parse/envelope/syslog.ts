@@ -55,12 +55,12 @@ export function clockAt(s: string, at: number): number {
 
 /**
  * The host, tag and message after a syslog timestamp that ended at `start` (RFC 3164 and RFC 3339
- * headers share this part). `time` is the header's time (null when it must come from a stamp).
+ * headers share this part). `time` is the splogger stamp's, or null for the caller to fill from the
+ * header (so that a stamped line skips the header's year inference).
  */
 export function readHostTagMessage(
   text: string,
   start: number,
-  headerTime: () => number | null,
   hostlessFormat: EnvelopeFormat | null,
   format: EnvelopeFormat,
 ): EnvelopeDetail {
@@ -99,7 +99,7 @@ export function readHostTagMessage(
     }
   }
 
-  let time: number | null;
+  let time: number | null = null;
   let continuation = false;
   let stamped = false;
   const c = text.charCodeAt(messageStart);
@@ -110,11 +110,8 @@ export function readHostTagMessage(
       time = stamp.time;
       continuation = stamp.continuation;
       messageStart = stamp.messageStart;
-    } else {
-      time = headerTime();
     }
   } else {
-    time = headerTime();
     if (c === 43 /* + */ && tag !== null && envelopeFormat !== 'syslog-hostless') {
       // QMailToaster splogger-nostamp continuation: 'TAG: +rest'
       continuation = true;
@@ -154,9 +151,11 @@ export function parseSyslog(text: string, ctx: LineContext): EnvelopeDetail | nu
   p++;
   const clock = clockAt(text, p);
   if (clock < 0 || text.charCodeAt(p + 8) !== 32) return null;
-  const hour = Math.floor(clock / 3600);
-  const minute = Math.floor((clock % 3600) / 60);
-  const second = clock % 60;
-  const headerTime = (): number | null => yearlessLocalEpoch(month0, day, hour, minute, second, ctx.referenceTime);
-  return readHostTagMessage(text, p + 9, headerTime, 'syslog-hostless', 'syslog');
+  const detail = readHostTagMessage(text, p + 9, 'syslog-hostless', 'syslog');
+  if (detail.time === null) {
+    const hour = Math.floor(clock / 3600);
+    const minute = Math.floor((clock % 3600) / 60);
+    detail.time = yearlessLocalEpoch(month0, day, hour, minute, clock % 60, ctx.referenceTime);
+  }
+  return detail;
 }
