@@ -7,7 +7,7 @@
  * `promtool tsdb create-blocks-from openmetrics`. The whole procedure: docs/backfill.md.
  */
 import { constants } from 'node:fs';
-import { access, open } from 'node:fs/promises';
+import { access, open, rm } from 'node:fs/promises';
 import type { Recorder } from '../metrics/record.js';
 import { createRecorder } from '../metrics/record.js';
 import type { AnyFamily } from '../metrics/tally.js';
@@ -123,6 +123,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
   });
 
   const out = await open(opts.output, 'w');
+  let summary: BackfillSummary;
   try {
     let lines = 0;
     for (const { path } of ordered) {
@@ -143,7 +144,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
         for (let done = 0; done < chunk.length; ) done += (await out.write(chunk, done, chunk.length - done)).bytesWritten;
       },
     );
-    return {
+    summary = {
       files: ordered.map(({ path, firstTime }) => ({ path, firstTime })),
       lines,
       firstSampleMs: clock.startMs,
@@ -151,9 +152,16 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
       steps: sampler.steps,
       ...stats,
     };
-  } finally {
-    await out.close();
+  } catch (err) {
+    // A half-written history must not be imported by mistake (it would lack `# EOF`, which promtool
+    // refuses, but better gone). Only a regular file is removed: --output=/dev/stdout stays.
+    const regular = (await out.stat().catch(() => null))?.isFile() ?? false;
+    await out.close().catch(() => undefined);
+    if (regular) await rm(opts.output, { force: true }).catch(() => undefined);
+    throw err;
   }
+  await out.close();
+  return summary;
 }
 
 /** The catalogue's families in catalogue order, without build info (metrics.snapshot() leaves it out). */

@@ -276,7 +276,9 @@ test('bad options are ConfigErrors naming the flag', async () => {
 test('a file without any timed line is refused, not written as an empty history', async () => {
   const junk = join(dir, 'junk.log');
   writeFileSync(junk, 'no time here\n\u0000\u00ff garbage\n');
-  await assert.rejects(runBackfill(baseOptions({ files: [junk] })), /no line with a time/);
+  const output = join(dir, 'junk.om');
+  await assert.rejects(runBackfill(baseOptions({ files: [junk], output })), /no line with a time/);
+  assert.equal(existsSync(output), false, 'the opened output is removed again');
 });
 
 test('the command line: a bad --step exits 2 with the message', () => {
