@@ -1,0 +1,98 @@
+/**
+ * contrib/systemd: without systemd-analyze on the build machine, check what it would: known
+ * sections and directives, the hardening the unit promises, and that the command line and the
+ * environment file are accepted by the exporter's own flag parser.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENV_FLAG_NAMES, envNameFor, parseConfig } from '../../src/config.js';
+import { REPO_ROOT } from '../helpers/exporter-process.js';
+
+const UNIT = readFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'qmail_exporter.service'), 'utf8');
+const DEFAULTS = readFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'qmail_exporter.default'), 'utf8');
+
+const DIRECTIVES: Record<string, string[]> = {
+  Unit: ['Description', 'Documentation', 'After', 'Wants'],
+  Service: [
+    'Type', 'User', 'Group', 'SupplementaryGroups', 'EnvironmentFile', 'ExecStart', 'Restart', 'RestartSec', 'KillSignal',
+    'TimeoutStopSec', 'StateDirectory', 'StateDirectoryMode', 'UMask', 'NoNewPrivileges', 'ProtectSystem', 'ProtectHome',
+    'PrivateTmp', 'PrivateDevices', 'ReadOnlyPaths', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs',
+    'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'ProtectProc', 'RestrictAddressFamilies', 'RestrictNamespaces',
+    'RestrictRealtime', 'RestrictSUIDSGID', 'LockPersonality', 'SystemCallArchitectures', 'CapabilityBoundingSet', 'AmbientCapabilities',
+  ],
+  Install: ['WantedBy'],
+};
+
+function parseUnit(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | null = null;
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const section = /^\[(\w+)\]$/.exec(line);
+    if (section) {
+      current = new Map();
+      sections.set(section[1]!, current);
+      continue;
+    }
+    const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
+    assert.ok(kv && current, `line ${i + 1} is not Key=value inside a section: ${raw}`);
+    assert.ok(!current.has(kv[1]!), `line ${i + 1}: ${kv[1]} repeated`);
+    current.set(kv[1]!, kv[2]!);
+  }
+  return sections;
+}
+
+/** Uncommented VAR=value lines of the environment file. */
+function envFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+test('the unit has only known sections and directives', () => {
+  const unit = parseUnit(UNIT);
+  assert.deepEqual([...unit.keys()], ['Unit', 'Service', 'Install']);
+  for (const [name, keys] of unit) for (const k of keys.keys()) assert.ok(DIRECTIVES[name]!.includes(k), `[${name}] ${k}`);
+});
+
+test('the unit runs unprivileged, hardened, with its state directory as --storage.path', () => {
+  const s = parseUnit(UNIT).get('Service')!;
+  assert.equal(s.get('User'), 'qmail_exporter');
+  assert.equal(s.get('SupplementaryGroups'), 'adm');
+  assert.equal(s.get('StateDirectory'), 'qmail_exporter');
+  assert.match(s.get('ExecStart')!, / --storage\.path=\/var\/lib\/qmail_exporter /);
+  for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['ReadOnlyPaths', '/var/log'], ['CapabilityBoundingSet', '']] as const) {
+    assert.equal(s.get(k), v, k);
+  }
+  assert.equal(s.get('EnvironmentFile'), '-/etc/default/qmail_exporter');
+});
+
+test('the command line and the environment file are accepted by the exporter', () => {
+  const exec = parseUnit(UNIT).get('Service')!.get('ExecStart')!.split(/\s+/);
+  assert.equal(exec[0], '/usr/bin/node');
+  assert.match(exec[1]!, /\/dist\/cli\.js$/);
+  const env = envFile(DEFAULTS);
+  assert.equal(env.ARGS, '');
+  const flags = exec.slice(2).filter((a) => a !== '$ARGS');
+  const config = parseConfig(flags, env);
+  assert.deepEqual(config.warnings, []);
+  assert.deepEqual(config.qmail.logPaths, ['/var/log/maillog']);
+  assert.equal(config.storage.path, '/var/lib/qmail_exporter');
+});
+
+test('every QMAIL_EXPORTER_ variable the environment file mentions, commented or not, is a flag', () => {
+  const known = new Set(ENV_FLAG_NAMES.map(envNameFor));
+  const named = [...DEFAULTS.matchAll(/^#?(QMAIL_EXPORTER_[A-Z_]+)=/gm)].map((m) => m[1]!);
+  assert.ok(named.length >= 8);
+  for (const n of named) assert.ok(known.has(n), n);
+  // the commented examples parse too (the hash key is an example and long enough)
+  const all: Record<string, string> = {};
+  for (const m of DEFAULTS.matchAll(/^#?(QMAIL_EXPORTER_[A-Z_]+)=(.*)$/gm)) all[m[1]!] = m[2]!;
+  parseConfig([], all);
+});
