@@ -149,7 +149,13 @@ export function createService(deps: ServiceDeps): Service {
     const dir = config.storage.path;
     if (dir === null || gate !== null) return false;
     if (checkpointing) await checkpointing;
-    // Taken synchronously: positions and values describe the same set of lines.
+    // Taken synchronously: positions and values describe the same set of lines. The follower's
+    // own position also names a file opened but not read from yet (empty, or opened at its end),
+    // so a rotation before its first line is still found by identity after a restart.
+    for (const [path, f] of followers) {
+      const p = f.position();
+      if (p !== null) positions.set(path, p);
+    }
     const data: CheckpointData = {
       version: CHECKPOINT_VERSION,
       written_at: now() / 1000,

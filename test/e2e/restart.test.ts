@@ -10,24 +10,29 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createSimulatedHost } from '../../src/sim/host.js';
 import { parseExposition, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
+/**
+ * Starts the real CLI on port 0 and learns its port from the 'listening' log line, so parallel
+ * tests can never race for a port.
+ */
+function startCli(args: string[], onStderr: (text: string) => void): { proc: ChildProcess; url: Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--web.listen-address=127.0.0.1:0', '--log.level=info'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-}
-
-function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = new Promise<string>((res, rej) => {
+    let buf = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      buf += d;
+      onStderr(String(d));
+      const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
+      if (m) res(`http://127.0.0.1:${m[1]}`);
+    });
+    proc.once('exit', (code) => rej(new Error(`exporter exited with ${code} before listening:\n${buf}`)));
+  });
+  return { proc, url };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
@@ -67,20 +72,12 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
     for (let k = 0; k < n && next < chunks.length; k++) appendFileSync(log, `${chunks[next++]!.join('\n')}\n`);
   };
   writeFileSync(log, '');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const args = [
-    `--qmail.log-path=${log}`,
-    '--qmail.read-from-start',
-    `--storage.path=${state}`,
-    '--storage.interval=100ms',
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ];
-  let proc = startCli(args);
+  const args = [`--qmail.log-path=${log}`, '--qmail.read-from-start', `--storage.path=${state}`, '--storage.interval=100ms'];
   let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
+  let started = startCli(args, (t) => (stderr += t));
+  let proc = started.proc;
   try {
+    let url = await started.url;
     await waitFor('the first exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
     // Write a third while it runs, let a checkpoint or two pass, then kill it mid-stream.
     for (let i = 0; i < 26; i++) {
@@ -88,6 +85,12 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
       await new Promise((r) => setTimeout(r, 10));
     }
     await waitFor('some lines counted', async () => ((await linesCounted(url)) > 5000 ? true : undefined));
+    // ...and a checkpoint taken after them, so the restart has something to resume from.
+    const countedAt = Date.now() / 1000;
+    await waitFor('a checkpoint after those lines', async () => {
+      const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
+      return (m.get('qmail_exporter_checkpoint_last_success_timestamp_seconds') ?? 0) > countedAt ? true : undefined;
+    });
     write(2);
     proc.kill('SIGKILL');
     await new Promise((r) => proc.once('exit', r));
@@ -98,11 +101,22 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
     writeFileSync(log, '');
     write(12);
 
-    proc = startCli(args);
-    proc.stderr!.on('data', (d) => (stderr += d));
+    started = startCli(args, (t) => (stderr += t));
+    proc = started.proc;
+    url = await started.url;
     await waitFor('the second exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
     write(chunks.length);
-    await waitFor('every line counted', async () => ((await linesCounted(url)) >= truth.lines ? true : undefined), 60_000);
+    let seen = 0;
+    await waitFor(
+      'every line counted',
+      async () => {
+        seen = await linesCounted(url);
+        return seen >= truth.lines ? true : undefined;
+      },
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${seen} of ${truth.lines} lines counted\n${stderr}`);
+    });
     const text = await (await fetch(`${url}/metrics`)).text();
     const actual = parseExposition(text);
     const problems = diffAgainst(expectedFromTruth(truth), actual);
