@@ -356,10 +356,13 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
 
 const NO_EXTRA_TAGS = (): boolean => false;
 
+const DEFAULT_RESOLVER: Resolver = { listenerOf: defaultListener, isKnownTag: NO_EXTRA_TAGS };
+
 function resolver(opts: DispatchOptions | undefined): Resolver {
+  if (opts === undefined) return DEFAULT_RESOLVER;
   return {
-    listenerOf: opts?.listenerOf ?? defaultListener,
-    isKnownTag: opts?.isKnownTag ?? NO_EXTRA_TAGS,
+    listenerOf: opts.listenerOf ?? defaultListener,
+    isKnownTag: opts.isKnownTag ?? NO_EXTRA_TAGS,
   };
 }
 

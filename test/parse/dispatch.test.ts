@@ -39,6 +39,7 @@ const cases: { name: string; line: string; want: string; ctx?: LineContext }[] =
   { name: 'qmail-send warning under tag qmail', line: 'Sep  6 07:33:33 sd6 qmail: 1157520813.485077 warning: trouble injecting bounce message, will try later', want: 'qmail-send:notice' },
   { name: 'vchkpw under syslog tag vpopmail', line: 'Sep 14 07:21:42 iron vpopmail[939]: vchkpw-pop3: password fail keith1@xxxx.com:219.136.100.198', want: 'vchkpw:auth' },
   { name: 'vchkpw bare with its own tag', line: 'vpopmail[2100]: vchkpw-smtp: password fail info@example.com:192.0.2.7', want: 'vchkpw:auth' },
+  { name: 'vchkpw without its syslog tag (multilog)', line: '@400000006955b90a0002f1e8 vchkpw-submission: password fail judy@example.com:192.0.2.29', want: 'vchkpw:auth' },
   // by tag
   { name: 'tag rblsmtpd (tjsi)', line: 'Jun 30 15:13:33 ns1 rblsmtpd: relays.ordb.org blocked 193.111.120.47 ordb-test.null.dk -', want: 'rblsmtpd:rbl.reject@rblsmtpd' },
   { name: 'tag dovecot', line: 'Oct 13 09:22:59 canyon dovecot: pop3-login: Info: Login: user=<test@yourdomain.net>, method=PLAIN, rip=172.17.0.1, lip=172.17.0.2, mpid=18, TLS, session=<PeYcgjjOGOisEQAB>', want: 'dovecot:auth' },

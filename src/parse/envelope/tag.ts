@@ -80,7 +80,8 @@ export function readProgramTag(text: string, start: number): TagRead | null {
     const after = i + 1;
     if (after < len && text.charCodeAt(after) !== SPACE) return null;
     const name = text.slice(start, nameEnd);
-    if (PROGRAM_WORDS.has(name)) return null;
+    // vchkpw's own 'vchkpw-smtp: ...' (its service name), when the syslog tag was stripped
+    if (PROGRAM_WORDS.has(name) || name.startsWith('vchkpw')) return null;
     return { tag: name, pid: null, messageStart: after < len ? after + 1 : len };
   }
   if (c === 91 /* [ */ || c === 40 /* ( */) {
