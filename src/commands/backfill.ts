@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, open, rm } from 'node:fs/promises';
+import type { MailEvent } from '../classify/events.js';
 import type { Recorder } from '../metrics/record.js';
 import { createRecorder } from '../metrics/record.js';
 import type { AnyFamily } from '../metrics/tally.js';
@@ -15,6 +16,7 @@ import { createEngine, type Engine } from '../engine.js';
 import { ConfigError } from '../errors.js';
 import { createPipeline } from '../pipeline.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
+import { readFirstLines } from '../backfill/first-lines.js';
 import { parseExtraLabels, parseStep } from '../backfill/options.js';
 import { writeOpenMetrics } from '../backfill/openmetrics.js';
 import { Sampler, StepClock } from '../backfill/sampler.js';
@@ -74,8 +76,6 @@ export interface BackfillSummary {
 export const EARLIEST_BELIEVABLE_SECONDS = Date.UTC(2000, 0, 1) / 1000;
 /** Line times more than a day after the wall clock are not believed either (a time zone's worth of slack). */
 const FUTURE_SLACK_SECONDS = 86_400;
-/** How far into a file to look for its first time when ordering the files. */
-const ORDER_PEEK_LINES = 10_000;
 
 /** Reads the files and writes the OpenMetrics file; throws ConfigError for bad options. */
 export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummary> {
@@ -192,9 +192,9 @@ async function checkReadable(path: string): Promise<void> {
 }
 
 /**
- * Stable sort of the files by the time of their first line that has one (a fresh engine per
- * file, so nothing counted here reaches the output). Files without any time go last, in the order
- * given.
+ * Stable sort of the files by the time of their first line that has one, looking at the head of
+ * each file only (a fresh engine per file, so nothing counted here reaches the output). Files
+ * without a time in their head go last, in the order given.
  */
 async function orderByFirstTime(
   files: readonly string[],
@@ -217,15 +217,10 @@ async function firstTime(
 ): Promise<number | null> {
   const { classifier } = createEngine({ listenerMap: opts.listenerMap });
   const ctx = contextForFile(path, opts.nowSeconds);
-  let seen = 0;
-  for await (const batch of readLineBatches(path)) {
-    for (const text of batch) {
-      for (const e of classifier.classify(text, ctx).events) {
-        if (e.time !== null && e.time >= valid.min && e.time <= valid.max) return e.time;
-      }
-      if (++seen >= ORDER_PEEK_LINES) return null;
-    }
+  const believable = (e: MailEvent): boolean => e.time !== null && e.time >= valid.min && e.time <= valid.max;
+  for (const text of await readFirstLines(path)) {
+    const e = classifier.classify(text, ctx).events.find(believable);
+    if (e !== undefined) return e.time;
   }
-  for (const e of classifier.flush()) if (e.time !== null && e.time >= valid.min && e.time <= valid.max) return e.time;
-  return null;
+  return classifier.flush().find(believable)?.time ?? null;
 }
