@@ -28,9 +28,10 @@ Reads archived mail logs (maillog-YYYYMMDD, maillog-YYYYMMDD.gz, multilog @*.s; 
 any order: they are sorted by their first timestamp) and writes the history of every qmail_* metric
 as OpenMetrics text with timestamps, sampled every --step of log time (the times written in the
 lines; lines without one do not move the clock). Import it with
-  promtool tsdb create-blocks-from openmetrics FILE /var/lib/prometheus/metrics2
-and restart Prometheus. Syslog lines carry no year: it comes from the file name's date
-(maillog-YYYYMMDD), otherwise from the file's modification time.
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=24h FILE /var/lib/prometheus/metrics2
+and restart Prometheus; first read docs/backfill.md on retention and on overlap with live data.
+Syslog lines carry no year: it comes from the file name's date (maillog-YYYYMMDD), otherwise from
+the file's modification time.
 
   --output=FILE     where to write (required; a week at 60s is a few hundred MB)
   --step=DURATION   sampling interval, 1s to 5m (default 60s; use your scrape interval)
