@@ -19,6 +19,7 @@ export type SploggerTag = 'qmail' | 'smtp' | 'submission';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const STAMPED = 8;
 const THOUSANDS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const THOUSANDS_SPACE = THOUSANDS.map((t) => t + ' ');
 
 export const US = 1_000_000;
@@ -53,6 +54,8 @@ export class Engine {
 
   private written = 0;
   private cachedSec = -1;
+  private cachedMinute = -1;
+  private minuteText = '';
   private header = '';
   private qmailPrefix = '';
   private smtpPrefix = '';
@@ -144,10 +147,16 @@ export class Engine {
 
   private enterSecond(sec: number): void {
     this.cachedSec = sec;
-    // syslog writes the local time of the process, with the day padded by a space ("Sep  6")
-    const d = new Date(sec * 1000);
-    const day = d.getDate();
-    this.header = `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${HOST_NAME} `;
+    // syslog writes the local time of the process, with the day padded by a space ("Sep  6");
+    // zone offsets change only on whole minutes, so the local minute is computed once a minute
+    const minute = Math.floor(sec / 60);
+    if (minute !== this.cachedMinute) {
+      this.cachedMinute = minute;
+      const d = new Date(minute * 60_000);
+      const day = d.getDate();
+      this.minuteText = `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${two(d.getHours())}:${two(d.getMinutes())}:`;
+    }
+    this.header = `${this.minuteText}${TWO_DIGITS[sec - minute * 60]} ${HOST_NAME} `;
     this.qmailPrefix = `${this.header}qmail: ${sec}.`;
     this.smtpPrefix = `${this.header}smtp: ${sec}.`;
     this.submissionPrefix = `${this.header}submission: ${sec}.`;
