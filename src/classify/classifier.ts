@@ -23,6 +23,8 @@ import type {
   SmtpRecipientEvent,
 } from './events.js';
 import { classifyDeliveryReason } from './delivery-reasons.js';
+
+export { lineResultOf } from './events.js';
 import type { LineContext } from '../parse/types.js';
 import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
 import { createDispatcher, isQmailTag, lineResultOfParsed, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
@@ -49,10 +51,18 @@ export interface ClassifierStats {
   droppedPolicy: number;
 }
 
+/**
+ * One line's classification. `events` lists, first, the events of earlier lines that this line
+ * resolved (a held splogger record released or rejoined, eMPF recipients paired at 'mail recv'), in
+ * the order those lines were read, and last this line's own event when it has one; so
+ * `lineResultOf(last event) === result` whenever the line has an event of its own. A counted line
+ * with no event of its own (an authenticated policy_check recipient, a splogger record that may be
+ * continued) gets its event with a later line or at flush(), or never (a recipient whose message was
+ * not queued, counted in stats().droppedPolicy).
+ */
 export interface Classification {
   /** this line's accounting */
   result: LineResult;
-  /** events to record now: this line's, and possibly earlier held lines' */
   events: MailEvent[];
 }
 
@@ -440,8 +450,9 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
         return result;
       }
       case 'mail-recv':
-        events.push(p.event);
+        // the recipients belong to earlier (held) policy_check lines: they go first, this line's own event last
         resolvePolicy(p.listener, p.record.sender, p.envelope.time, events);
+        events.push(p.event);
         return 'counted';
       case 'event': {
         const e = p.event;
@@ -521,8 +532,8 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     const parsed = dispatch(envelope, ctx);
     if (mayBeContinued(envelope)) {
       const result = lineResultOfParsed(parsed);
-      if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);
       hold(holdKeyOf(envelope), envelope, ctx, parsed, events);
+      if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);
       return { result, events };
     }
     return { result: apply(parsed, events, true), events };

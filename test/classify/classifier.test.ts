@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createClassifier, type Classifier } from '../../src/classify/classifier.js';
+import { createClassifier, lineResultOf, type Classifier } from '../../src/classify/classifier.js';
 import type { LineResult, MailEvent } from '../../src/classify/events.js';
 import type { LineContext } from '../../src/parse/types.js';
 
@@ -339,6 +339,24 @@ test('listeners: map, tag, hint, sanitising and the cap', () => {
 });
 
 // ---- accounting and garbage ------------------------------------------------------------------
+
+test("the last event is the line's own: lineResultOf(last) is the result", () => {
+  const c = createClassifier();
+  const lines = [
+    ...fixture('smtpd/itlinux-submission-multilog.log'),
+    ...fixture('qmail-send/fransurbo-splogger.log'),
+    ...fixture('smtpd/qmail-skim-multilog.log'),
+  ];
+  for (const l of lines) {
+    const r = c.classify(l, ctx);
+    const last = r.events[r.events.length - 1];
+    if (last !== undefined) assert.equal(lineResultOf(last), r.result, l);
+  }
+  const mailRecv = c.classify('policy_check: local a@example.com -> remote x@example.org (AUTHENTICATED SENDER)', ctx);
+  assert.deepEqual(mailRecv.events, []);
+  const r = c.classify('mail recv: pid 1 from <a@example.com> qp 2', ctx);
+  assert.deepEqual(r.events.map((e) => e.event), ['smtp.recipient', 'smtp.queued']);
+});
 
 test('every line gets one result, and non-counted lines one accounting event', () => {
   const lines = [

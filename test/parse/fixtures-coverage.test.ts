@@ -2,7 +2,7 @@
  * Every line of the shared real-line samples (shared/samples/real-lines.txt, beside the repository)
  * is classified and gives the expected event, or is listed with the reason it is not recognised.
  * Expectations follow shared/samples/real-lines-notes.md; each group runs in a fresh classifier (the
- * groups are separate logs). A token is the line's result, or for a counted line its first event
+ * groups are separate logs). A token is the line's result, or for a counted line its own (last) event
  * (with the fields that make the notes' labels: channel, result, case, protocol); 'held' is a counted
  * line whose event comes with a later line.
  */
@@ -21,7 +21,7 @@ type Expected = string | { unrecognised: string };
 
 function token(result: LineResult, events: readonly MailEvent[]): string {
   if (result !== 'counted') return result;
-  const e = events[0];
+  const e = events[events.length - 1]; // the line's own event comes last
   if (e === undefined) return 'held';
   switch (e.event) {
     case 'delivery.result':
