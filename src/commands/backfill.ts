@@ -71,8 +71,8 @@ export interface BackfillSummary {
 }
 
 /**
- * Line times before this are not believed (a broken TAI64N stamp reads as 1970); qmail's log
- * programs predate it, but no archive worth backfilling does.
+ * Line times before this are not believed: a broken TAI64N stamp reads as 1970. qmail itself is
+ * older, but no archive anyone backfills today is.
  */
 export const EARLIEST_BELIEVABLE_SECONDS = Date.UTC(2000, 0, 1) / 1000;
 /** Line times more than a day after the wall clock are not believed either (a time zone's worth of slack). */
@@ -102,8 +102,9 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
     sampler.sample(changed);
     changed = false;
   });
-  // The engine's recorder, with the clock in front: before an update at or past a step boundary
-  // is counted, the catalogue is sampled at that boundary.
+  // The engine's classifier and metrics, with the clock in front of the recorder: before an update
+  // at or past a step boundary is counted, the catalogue is sampled at that boundary. (engine.pipeline
+  // records without that hook, so this command builds its own from the same parts.)
   const counting = createRecorder(engine.metrics);
   const recorder: Recorder = {
     event(e) {
