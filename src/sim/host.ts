@@ -48,6 +48,8 @@ export interface Simulation {
   takeText(n: number): string;
   /** per traffic kind: [lines per session the rate control uses, lines per session measured] */
   linesPerSession(): Record<string, [number, number]>;
+  /** sizes of the simulator's state (agenda, buffered lines, qmail-send queues): bounded whatever n */
+  backlog(): Record<string, number>;
 }
 
 interface Process {
@@ -182,6 +184,7 @@ export function createSimulation(opts: SimOptions): Simulation {
   };
   return {
     host,
+    backlog: () => ({ agenda: e.agenda.size, buffered: e.buffered, ...send.backlog() }),
     linesPerSession: () => Object.fromEntries(processes.map((p, k) => [p.name, [linesPer(k), (e.linesByKind[k] ?? 0) / Math.max(1, starts[k]!)]])),
     takeText(n: number): string {
       fill(n);

@@ -119,6 +119,12 @@ export class QmailSend {
     this.durationEffect = e.codedEffect((us, newUs) => t.observeDurationUs(us - newUs));
   }
 
+  /** sizes of the bookkeeping, for tests that check memory stays bounded */
+  backlog(): { waitingDeliveries: number; freeInodes: number } {
+    const waiting = this.waiting.reduce((n, q, ch) => n + q.length - this.waitHead[ch]!, 0);
+    return { waitingDeliveries: waiting, freeInodes: this.freeInodes.length };
+  }
+
   /**
    * qmail-queue (pid `qp`, run as `uid`) has just put a message in the queue; qmail-send notices it
    * a few milliseconds later.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSimulatedHost } from '../../src/sim/host.js';
+import { createSimulatedHost, createSimulation } from '../../src/sim/host.js';
 import type { Truth } from '../../src/sim/truth.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
 import { readEnvelope, readLog } from './read-log.js';
@@ -179,4 +179,22 @@ test('options are checked', () => {
   assert.throws(() => createSimulatedHost({ startTime: START, linesPerSecond: 0 }), RangeError);
   assert.throws(() => createSimulatedHost({ startTime: Number.NaN }), RangeError);
   assert.throws(() => createSimulatedHost({ startTime: START }).take(-1), RangeError);
+});
+
+test('the simulator state stays bounded however many lines are written', () => {
+  const sim = createSimulation({ startTime: START, seed: 10 });
+  const sizes: Array<Record<string, number>> = [];
+  for (let i = 0; i < 5; i++) {
+    sim.takeText(100_000);
+    sizes.push(sim.backlog());
+  }
+  for (const s of sizes) {
+    assert.ok(s.agenda! < 2000, `agenda ${s.agenda}`);
+    assert.ok(s.buffered! < 1000, `buffered ${s.buffered}`);
+    assert.ok(s.waitingDeliveries! < 500, `waiting deliveries ${s.waitingDeliveries}`);
+    assert.ok(s.freeInodes! < 2000, `free inodes ${s.freeInodes}`);
+  }
+  // one row per hour of log time is the only thing that grows
+  const t = sim.host.truth();
+  assert.equal(Object.keys(t.hourly).length, Math.floor(t.lastLineTime / 3600) - Math.floor(START / 3600) + 1);
 });
