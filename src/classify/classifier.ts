@@ -181,6 +181,9 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     return admitListener(ctx.listenerHint ?? 'unknown');
   }
 
+  // the configured names are admitted first, so that they never become 'other'
+  for (const name of listenerMap.values()) admitListener(name);
+
   const isKnownTag = (tag: string): boolean => listenerMap.has(tag);
   const dispatch = createDispatcher({ listenerOf, isKnownTag });
 

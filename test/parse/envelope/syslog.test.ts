@@ -191,3 +191,31 @@ for (const line of notSyslog) {
     assert.equal(parseSyslog(line, MAY_2026), null);
   });
 }
+
+test('syslog: times are read in the process time zone (TZ), daylight saving included', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const moduleUrl = new URL('../../../src/parse/envelope/index.ts', import.meta.url).href;
+  const script = `
+    const { parseEnvelope } = await import(${JSON.stringify(moduleUrl)});
+    const ctx = { referenceTime: Date.UTC(2025, 11, 1) / 1000, listenerHint: null };
+    const t = (line) => parseEnvelope(line, ctx).time;
+    console.log(JSON.stringify([
+      t('Jul  4 12:00:00 mx qmail: new msg 1'),
+      t('Jan 15 12:00:00 mx qmail: new msg 1'),
+      t('Mar  9 03:30:00 mx qmail: new msg 1'),
+    ]));`;
+  const run = (tz: string): number[] => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, TZ: tz },
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as number[];
+  };
+  const utc = (mo: number, d: number, h: number, mi: number): number => Date.UTC(2025, mo - 1, d, h, mi) / 1000;
+  assert.deepEqual(run('UTC'), [utc(7, 4, 12, 0), utc(1, 15, 12, 0), utc(3, 9, 3, 30)]);
+  // New York: EDT (UTC-4) in July, EST (UTC-5) in January; 2025-03-09 03:30 is just after the spring change (EDT)
+  assert.deepEqual(run('America/New_York'), [utc(7, 4, 16, 0), utc(1, 15, 17, 0), utc(3, 9, 7, 30)]);
+});
