@@ -132,7 +132,7 @@ async function commandBackfill(argv: string[]): Promise<number> {
     process.stdout.write(BACKFILL_HELP);
     return 0;
   }
-  await runBackfill({
+  const summary = await runBackfill({
     files: positionals,
     output: values.output ?? null,
     step: values.step,
@@ -140,6 +140,7 @@ async function commandBackfill(argv: string[]): Promise<number> {
     listenerMap: parseListenerMapArg(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
   });
+  process.stderr.write(`backfill: ${JSON.stringify(summary)}\n`);
   return 0;
 }
 

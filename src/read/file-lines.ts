@@ -47,6 +47,11 @@ async function openMaybeGzip(path: string): Promise<Readable> {
   const src = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   src.on('error', (err) => out.destroy(err));
   raw.on('error', (err) => out.destroy(err));
+  // A reader that stops early destroys `out`; the file (and gunzip) must close with it.
+  out.once('close', () => {
+    if (!raw.destroyed && raw !== process.stdin) raw.destroy();
+    if (src !== raw && !src.destroyed) src.destroy();
+  });
   return src.pipe(out);
 }
 

@@ -109,11 +109,11 @@ test('no datasource uid is hard-coded: every panel, target and variable uses ${d
   }
 });
 
-test('job and instance variables come from qmail_exporter_build_info', () => {
+test('job and instance variables come from qmail_exporter_log_lines_total (a backfilled history has no build_info)', () => {
   for (const d of dashboards) {
     const byName = new Map(d.json.templating.list.map((v) => [v.name, v]));
-    assert.equal(byName.get('job')?.query, 'label_values(qmail_exporter_build_info, job)', d.file);
-    assert.equal(byName.get('instance')?.query, 'label_values(qmail_exporter_build_info{job=~"$job"}, instance)', d.file);
+    assert.equal(byName.get('job')?.query, 'label_values(qmail_exporter_log_lines_total, job)', d.file);
+    assert.equal(byName.get('instance')?.query, 'label_values(qmail_exporter_log_lines_total{job=~"$job"}, instance)', d.file);
   }
 });
 
@@ -238,8 +238,8 @@ test('live: every panel query returns data from Prometheus scraping an exporter 
     };
 
     // the variables themselves resolve
-    assert.deepEqual(await prom.labelValues('job', ['qmail_exporter_build_info']), ['qmail']);
-    assert.deepEqual(await prom.labelValues('instance', ['qmail_exporter_build_info{job=~"qmail"}']), [exporter.address]);
+    assert.deepEqual(await prom.labelValues('job', ['qmail_exporter_log_lines_total']), ['qmail']);
+    assert.deepEqual(await prom.labelValues('instance', ['qmail_exporter_log_lines_total{job=~"qmail"}']), [exporter.address]);
     assert.ok((await prom.labelValues('window', ['qmail_leaderboard_auth_user_recipients{job=~"qmail"}'])).includes('5m'));
 
     const end = Date.now() / 1000;
