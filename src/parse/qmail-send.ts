@@ -183,11 +183,6 @@ function parseResult(s: string, queue: number | null): QmailSendRecord | null {
   return { type: 'result', delivery: d.n, result, report: s.slice(reportStart), mangled: false, queue };
 }
 
-/** 'prefix N' up to the end, or up to ' rest' when `rest` is given. */
-function numberAfter(s: string, start: number, end: number): number {
-  return parseUint(s, start, end);
-}
-
 /**
  * One qmail-send message (the text after the envelope) → its record, or null when it is not a
  * qmail-send line. Pure; never throws.
@@ -203,7 +198,7 @@ export function parseQmailSend(message: string): QmailSendRecord | null {
   switch (s.charCodeAt(0)) {
     case 110: // n
       if (s.startsWith('new msg ')) {
-        const msg = numberAfter(s, 8, s.length);
+        const msg = parseUint(s, 8, s.length);
         return msg < 0 ? null : { type: 'new', msg, queue };
       }
       return null;
@@ -219,21 +214,21 @@ export function parseQmailSend(message: string): QmailSendRecord | null {
       return null;
     case 101: // e
       if (s.startsWith('end msg ')) {
-        const msg = numberAfter(s, 8, s.length);
+        const msg = parseUint(s, 8, s.length);
         return msg < 0 ? null : { type: 'end', msg, queue };
       }
       return null;
     case 98: // b
       if (s.startsWith('bounce msg ')) {
         const qpAt = s.indexOf(' qp ', 11);
-        const msg = numberAfter(s, 11, qpAt < 0 ? s.length : qpAt);
+        const msg = parseUint(s, 11, qpAt < 0 ? s.length : qpAt);
         const qp = qpAt < 0 ? 0 : parseUint(s, qpAt + 4, s.length);
         return msg < 0 || qp < 0 ? null : { type: 'bounce', msg, qp, queue };
       }
       return null;
     case 116: // t
       if (s.startsWith('triple bounce: discarding bounce/')) {
-        const msg = numberAfter(s, 33, s.length);
+        const msg = parseUint(s, 33, s.length);
         return msg < 0 ? null : { type: 'triple-bounce', msg, queue };
       }
       return null;
