@@ -137,6 +137,9 @@ export interface StartExporterOptions {
   fromSource?: boolean;
   /** extra node flags, e.g. --cpu-prof */
   nodeArgs?: string[];
+  /** run as this user and group (the caller must be root), e.g. to meet file permissions for real */
+  uid?: number;
+  gid?: number;
 }
 
 export async function startExporter(opts: StartExporterOptions): Promise<LiveExporter> {
@@ -147,7 +150,12 @@ export async function startExporter(opts: StartExporterOptions): Promise<LiveExp
   const proc = spawn(
     process.execPath,
     [...(opts.nodeArgs ?? []), '--import', rssHook, ...entry, ...opts.args, `--web.listen-address=127.0.0.1:${port}`],
-    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
+    },
   );
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
