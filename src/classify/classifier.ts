@@ -95,6 +95,25 @@ interface PolicyEntry {
   authUser: string;
   recipient: string;
   time: number | null;
+  /** the classifier's line number of the policy_check line (0 when restored from a checkpoint) */
+  line: number;
+}
+
+/**
+ * For events that belong to an earlier line than the one that produced them (held splogger records,
+ * eMPF recipients), the classifier's number of that line (1 = the first line it classified). Kept
+ * beside the events rather than in them, so the event contract stays as it is.
+ */
+const eventOrigins = new WeakMap<MailEvent, number>();
+
+/** The line an event belongs to, when that is not the line whose classification returned it. */
+export function originLineOf(e: MailEvent): number | undefined {
+  return eventOrigins.get(e);
+}
+
+function markOrigin(events: MailEvent[], from: number, line: number): void {
+  if (line <= 0) return;
+  for (let i = from; i < events.length; i++) eventOrigins.set(events[i]!, line);
 }
 
 interface LastPolicy {
@@ -328,7 +347,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
       case 'check':
         lastPolicy.set(listener, { from: r.from, recipient: r.recipient, authenticated: r.authenticated });
         if (r.authenticated) {
-          holdPolicy(listener, { authUser: r.from, recipient: r.recipient, time });
+          holdPolicy(listener, { authUser: r.from, recipient: r.recipient, time, line: lineNo });
           return 'counted';
         }
         events.push({ event: 'ignored', time, program: 'empf' });
@@ -423,6 +442,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           recipient: e.recipient,
         };
         events.push(ev);
+        markOrigin(events, events.length - 1, e.line);
       } else {
         keep.push(e);
       }
@@ -485,7 +505,9 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
 
   function release(h: Held, events: MailEvent[]): void {
     held.delete(h.key);
+    const from = events.length;
     apply(h.parsed, events, false);
+    markOrigin(events, from, h.line);
   }
 
   function expireHeld(events: MailEvent[]): void {
@@ -494,8 +516,8 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
   }
 
-  function hold(key: string, envelope: EnvelopeDetail, ctx: LineContext, parsed: ParsedLine, events: MailEvent[]): void {
-    held.set(key, { key, envelope, ctx, parsed, line: lineNo });
+  function hold(key: string, envelope: EnvelopeDetail, ctx: LineContext, parsed: ParsedLine, events: MailEvent[], line = lineNo): void {
+    held.set(key, { key, envelope, ctx, parsed, line });
     if (held.size > MAX_HELD) {
       const oldest = held.values().next();
       if (!oldest.done) release(oldest.value, events);
@@ -516,15 +538,17 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           const joined: EnvelopeDetail = { ...h.envelope, message: h.envelope.message + envelope.message };
           const parsed = dispatch(joined, h.ctx);
           if (envelope.message.length >= SPLOGGER_RECORD_LENGTH) {
-            hold(key, joined, h.ctx, parsed, events); // longer still: a further continuation may follow
+            hold(key, joined, h.ctx, parsed, events, h.line); // longer still: a further continuation may follow
           } else {
+            const from = events.length;
             apply(parsed, events, false);
+            markOrigin(events, from, h.line);
           }
           expireHeld(events);
           events.push({ event: 'ignored', time: envelope.time, program: 'splogger' });
           return { result: 'ignored', events };
         }
-        apply(h.parsed, events, false);
+        release(h, events);
       }
       expireHeld(events);
     }
@@ -534,10 +558,14 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
     const parsed = dispatch(envelope, ctx);
     if (mayBeContinued(envelope)) {
-      const result = lineResultOfParsed(parsed);
+      // The first part of a split record rarely parses on its own (a chkuser line cut inside its
+      // HELO): it is accounted as counted, and its event comes with the continuation. Only a
+      // record released alone that still does not parse goes uncounted (documented in docs/metrics.md).
+      const own = lineResultOfParsed(parsed);
       hold(holdKeyOf(envelope), envelope, ctx, parsed, events);
+      if (own === 'unrecognised') return { result: 'counted', events };
       if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);
-      return { result, events };
+      return { result: own, events };
     }
     return { result: apply(parsed, events, true), events };
   }
@@ -606,7 +634,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           if (!Array.isArray(p) || typeof p[0] !== 'string' || !Array.isArray(p[1])) continue;
           for (const e of p[1] as unknown[]) {
             if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !isTime(e[2])) continue;
-            holdPolicy(sanitizeListener(p[0]), { authUser: e[0], recipient: e[1], time: e[2] });
+            holdPolicy(sanitizeListener(p[0]), { authUser: e[0], recipient: e[1], time: e[2], line: 0 });
           }
         }
       }

@@ -6,11 +6,12 @@
  * A few lines only get their meaning from a later line (an eMPF `policy_check` recipient is known
  * to be sent only at the session's `mail recv`; a splogger record may be continued by the next
  * line). Output is held back until those lines are resolved, so every object is printed in input
- * order with its final event. A line that is held and never resolved prints `"event":"ignored"`
- * with `"unresolved":true`.
+ * order with its own event. A line that is held and never resolved (a recipient whose message was
+ * not queued) prints `"event":"ignored"` with `"unresolved":true`.
  */
 import type { Writable } from 'node:stream';
 import type { MailEvent } from '../classify/events.js';
+import { originLineOf } from '../classify/classifier.js';
 import { createEngine } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 
@@ -25,64 +26,68 @@ export async function runClassify(opts: ClassifyOptions): Promise<void> {
   const engine = createEngine({ listenerMap: opts.listenerMap ?? {} });
   const files = opts.files.length > 0 ? opts.files : ['-'];
   const many = files.length > 1;
-  let buffer: string[] = [];
-  const flushOut = async (): Promise<void> => {
-    if (buffer.length === 0) return;
-    const text = buffer.join('');
-    buffer = [];
+  // Lines are numbered as the classifier counts them (1, 2, … across all files); `first` is the
+  // number of the oldest line not printed yet, `slots` what is known of it and the lines after it.
+  let first = 1;
+  let next = 1;
+  const slots = new Map<number, { file: string; line: number; text: string | null }>();
+  let out: string[] = [];
+
+  const render = (file: string, line: number, e: MailEvent | null): string => {
+    const base: Record<string, unknown> = many ? { file, line } : { line };
+    return `${JSON.stringify(e === null ? { ...base, event: 'ignored', unresolved: true } : { ...base, ...e })}\n`;
+  };
+  const fill = (n: number, e: MailEvent | null): void => {
+    const s = slots.get(n);
+    if (s !== undefined && s.text === null) s.text = render(s.file, s.line, e);
+  };
+  const drain = (): void => {
+    for (;;) {
+      const s = slots.get(first);
+      if (s === undefined || s.text === null) return;
+      out.push(s.text);
+      slots.delete(first++);
+    }
+  };
+  const write = async (): Promise<void> => {
+    if (out.length === 0) return;
+    const text = out.join('');
+    out = [];
     if (!opts.out.write(text)) await new Promise<void>((res) => opts.out.once('drain', () => res()));
+  };
+  const place = (events: readonly MailEvent[], own: number): MailEvent | null => {
+    let mine: MailEvent | null = null;
+    for (const e of events) {
+      const origin = originLineOf(e);
+      if (origin !== undefined && origin !== own) fill(origin, e);
+      else mine ??= e;
+    }
+    return mine;
   };
 
   for (const file of files) {
     const ctx = contextForFile(file, opts.nowSeconds);
     let lineNo = 0;
-    // Lines the classifier holds ('counted' with no event yet), oldest first, waiting for events that
-    // belong to them: those arrive ahead of the resolving line's own event.
-    const held: Array<{ line: number; slot: number }> = [];
-    const pending: Array<string | null> = [];
-    const emit = (line: number, e: MailEvent | null, extra?: Record<string, unknown>): string => {
-      const base: Record<string, unknown> = many ? { file, line } : { line };
-      return `${JSON.stringify(e === null ? { ...base, event: 'ignored', unresolved: true, ...extra } : { ...base, ...e, ...extra })}\n`;
-    };
-    const drain = (): void => {
-      let i = 0;
-      while (i < pending.length && pending[i] !== null) buffer.push(pending[i++]!);
-      if (i > 0) {
-        pending.splice(0, i);
-        for (const h of held) h.slot -= i;
-      }
-    };
     for await (const batch of readLineBatches(file)) {
       for (const text of batch) {
-        lineNo++;
+        const n = next++;
+        slots.set(n, { file, line: ++lineNo, text: null });
         const c = engine.pipeline.line(text, ctx);
-        const events = c.events;
-        // Events beyond this line's own one resolve held lines, in the order they were held.
-        const own = events.length > 0 ? events[events.length - 1]! : null;
-        for (let k = 0; k < events.length - 1 && held.length > 0; k++) {
-          const h = held.shift()!;
-          pending[h.slot] = emit(h.line, events[k]!);
-        }
-        if (c.result === 'counted' && own === null) {
-          held.push({ line: lineNo, slot: pending.length });
-          pending.push(null);
-        } else {
-          pending.push(emit(lineNo, own ?? { event: c.result, program: '', time: null } as MailEvent));
-        }
+        const mine = place(c.events, n);
+        if (mine !== null) fill(n, mine);
+        else if (c.result !== 'counted') fill(n, { event: c.result, program: '', time: null } as MailEvent);
+        // a counted line without an event of its own waits for a later line to resolve it
         drain();
       }
-      await flushOut();
+      await write();
     }
-    // End of file: whatever the classifier still holds is resolved now or never.
-    const rest = engine.classifier.flush();
-    for (const e of rest) {
-      const h = held.shift();
-      if (h === undefined) break;
-      pending[h.slot] = emit(h.line, e);
-    }
-    for (const h of held) pending[h.slot] = emit(h.line, null);
-    held.length = 0;
-    drain();
-    await flushOut();
   }
+  // End of input: whatever the classifier still holds is resolved now or never.
+  for (const e of engine.classifier.flush()) {
+    const origin = originLineOf(e);
+    if (origin !== undefined) fill(origin, e);
+  }
+  for (const [n, s] of slots) if (s.text === null) fill(n, null);
+  drain();
+  await write();
 }
