@@ -300,7 +300,8 @@ test('splogger: a record cut twice is rejoined from three parts', () => {
   const parts = [body.slice(0, 799), body.slice(799, 1598), body.slice(1598)];
   const lines = [`Sep  6 07:33:33 sd6 smtp-mx: ${STAMP} ${parts[0]}`, `Sep  6 07:33:33 sd6 smtp-mx: ${STAMP}+${parts[1]}`, `Sep  6 07:33:33 sd6 smtp-mx: ${STAMP}+${parts[2]}`];
   const { results, events } = run(c, lines);
-  assert.deepEqual(results, ['counted', 'ignored', 'ignored'] // the first part is accounted as the whole record);
+  // the first part is accounted as the whole record; its continuations are ignored
+  assert.deepEqual(results, ['counted', 'ignored', 'ignored']);
   const rcpts = only(events, 'smtp.recipient');
   assert.equal(rcpts.length, 1);
   assert.equal(rcpts[0]?.recipient, 'info@example.com');
