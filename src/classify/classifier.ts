@@ -161,6 +161,8 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
   let policyCount = 0;
   const lastPolicy = new Map<string, LastPolicy>();
   const held = new Map<string, Held>();
+  /** listeners whose recipients are logged by chkuser (bounded by maxListeners) */
+  const chkuserListeners = new Set<string>();
   const listeners = new Set<string>();
   const listenerCache = new Map<string, string>();
   const hostIds = new Map<string, number>();
@@ -482,6 +484,15 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
         if (isAccountingEvent(e)) {
           if (withAccounting) events.push(e);
           return e.event as LineResult;
+        }
+        if (e.event === 'smtp.recipient' || e.event === 'smtp.sender') {
+          // sagredo's qmail-smtpd logs every RCPT decision twice: a CHKUSER line and a qlogenvelope
+          // line. Where a listener has CHKUSER lines, they count; the qlog twin is recognised only.
+          if (p.program === 'chkuser') chkuserListeners.add(e.listener);
+          else if (chkuserListeners.has(e.listener) && p.envelope.message.includes('qlogenvelope: ')) {
+            if (withAccounting) events.push({ event: 'ignored', time: e.time, program: 'qmail-smtpd' });
+            return 'ignored';
+          }
         }
         if (e.event === 'connection.status' && e.active === 0) dropPolicy(e.listener);
         events.push(e);

@@ -266,6 +266,8 @@ function byFirstWord(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver)
       // q
       const at = qmailSmtpdBodyAt(m);
       if (at >= 0) return run(envelope, ctx, opts, 'qmail-smtpd', parseQmailSmtpd, m.slice(at));
+      // sagredo's qsmtpdlog() writes its qlog lines with no 'qmail-smtpd' prefix
+      if (m.startsWith('qlogenvelope: ') || m.startsWith('qlogreceived: ')) return run(envelope, ctx, opts, 'qmail-smtpd', parseQmailSmtpd, m);
       if (m.startsWith('qmail-scanner[')) {
         const close = m.indexOf(']: ', 14);
         if (close > 0) return run(envelope, ctx, opts, 'qmail-scanner', parseQmailScanner, m.slice(close + 3));

@@ -431,3 +431,21 @@ for (const [name, line] of adversarial) {
     assert.ok(ms < 10, `${ms.toFixed(2)} ms`);
   });
 }
+
+test('sagredo: a RCPT logged by CHKUSER and by qlogenvelope is counted once; qlog alone still counts', () => {
+  const c = createClassifier();
+  const chk =
+    'Nov 24 13:10:00 mail qmail-smtpd[4242]: CHKUSER relaying rcpt: from <info@example.com|remoteinfo/auth:info@example.com|chkuser-identify:> remote <helo:laptop|remotehostname:|remotehostip:198.51.100.20> rcpt <bob@example.net> : client allowed to relay';
+  const qlog = (tag: string): string =>
+    `Nov 24 13:10:00 mail ${tag}: qlogenvelope: result=accepted code=250 reason=rcptto detail=chkuserrelay helo=laptop mailfrom=info@example.com rcptto=bob@example.net relay=yes rcpthosts=no size= authuser=info@example.com authtype=login encrypted=tls sslverified=no localip=192.0.2.10 localport=587 remoteip=198.51.100.20 remoteport=51515 remotehost= qp= pid=4242`;
+  const { results, events } = run(c, [chk, qlog('qmail-smtpd[4242]'), qlog('submission')]);
+  assert.deepEqual(results, ['counted', 'ignored', 'counted']);
+  const rcpts = only(events, 'smtp.recipient');
+  assert.deepEqual(
+    rcpts.map((e) => [e.listener, e.case]),
+    [
+      ['qmail-smtpd', 'sent_auth_same_user'],
+      ['submission', 'sent_auth_same_user'],
+    ],
+  );
+});
