@@ -4,36 +4,98 @@
  * (for the demo and for follower tests that drive the clock by hand).
  */
 import { createWriteStream } from 'node:fs';
-import { access, appendFile, rename, writeFile } from 'node:fs/promises';
+import { access, appendFile, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { createSimulatedHost, createSimulation } from './host.js';
 import type { SimOptions } from './host.js';
 import type { Truth } from './truth.js';
 
-/** lines per chunk handed to the stream (about 120 kB: small enough that the strings die young) */
+/** lines taken from the host at a time (about 120 kB: small enough that their strings die young) */
 const CHUNK_LINES = 1000;
+/** bytes per write; two such buffers alternate, so one is filled while the other is written */
+const WRITE_BYTES = 4 << 20;
 
 /** Write n lines to a file (plain, or gzip when the name ends with .gz) fast; returns the truth. */
 export async function writeSimulatedLog(file: string, opts: SimOptions & { lines: number }): Promise<Truth> {
   if (!(Number.isSafeInteger(opts.lines) && opts.lines >= 0)) throw new RangeError('writeSimulatedLog: lines must be a whole number ≥ 0');
   const sim = createSimulation(opts);
-  async function* chunks(): AsyncGenerator<Buffer> {
+  const sink = file.endsWith('.gz') ? gzipSink(file) : await fileSink(file);
+  try {
+    // Two reused buffers rather than a Buffer per chunk: fresh external memory makes V8 run full
+    // collections, which cost as much as generating the lines.
+    const buffers = [Buffer.allocUnsafe(WRITE_BYTES), Buffer.allocUnsafe(WRITE_BYTES)];
+    let current = 0;
+    let used = 0;
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      await inFlight;
+      inFlight = sink.write(buffers[current]!.subarray(0, used));
+      current ^= 1;
+      used = 0;
+    };
     for (let left = opts.lines; left > 0; ) {
       const n = Math.min(CHUNK_LINES, left);
       left -= n;
-      // every character is ASCII, so latin1 gives the same bytes as utf8 without scanning for multibyte ones
-      yield Buffer.from(sim.takeText(n), 'latin1');
+      const text = sim.takeText(n);
+      // every character is ASCII: latin1 writes the same bytes as utf8, without looking for multibyte ones
+      if (used + text.length > WRITE_BYTES) await flush();
+      if (text.length > WRITE_BYTES) {
+        await inFlight;
+        inFlight = sink.write(Buffer.from(text, 'latin1'));
+      } else used += buffers[current]!.write(text, used, 'latin1');
     }
+    if (used > 0) await flush();
+    await inFlight;
+    await sink.close();
+  } catch (err) {
+    await sink.abort();
+    throw err;
   }
-  const source = Readable.from(chunks(), { objectMode: false, highWaterMark: 4 << 20 });
-  const out = createWriteStream(file, { highWaterMark: 4 << 20 });
-  // level 1: the benches need big files quickly, and compression ratio does not matter here
-  if (file.endsWith('.gz')) await pipeline(source, createGzip({ level: 1 }), out);
-  else await pipeline(source, out);
   return sim.host.truth();
+}
+
+interface Sink {
+  /** resolves once the bytes are written (or handed on) and the buffer may be reused */
+  write(bytes: Buffer): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function fileSink(file: string): Promise<Sink> {
+  const fh = await open(file, 'w');
+  return {
+    async write(bytes) {
+      for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
+    },
+    close: () => fh.close(),
+    abort: () => fh.close().catch(() => undefined),
+  };
+}
+
+function gzipSink(file: string): Sink {
+  // level 1: the benches need big files quickly, and compression ratio does not matter here
+  const gzip = createGzip({ level: 1 });
+  const done = pipeline(gzip, createWriteStream(file));
+  // every wait also ends when the pipeline fails (e.g. the directory does not exist)
+  const failed = new Promise<never>((_, reject) => done.catch(reject));
+  failed.catch(() => undefined);
+  return {
+    write(bytes) {
+      // the callback comes once zlib has consumed the chunk, so the buffer may then be reused
+      const written = new Promise<void>((resolve, reject) => gzip.write(bytes, (err) => (err ? reject(err) : resolve())));
+      return Promise.race([written, failed]);
+    },
+    async close() {
+      gzip.end();
+      await done;
+    },
+    async abort() {
+      gzip.destroy();
+      await done.catch(() => undefined);
+    },
+  };
 }
 
 /** A live host: appends lines to dir/fileName as log time passes, rotating like the weekly maillog. */

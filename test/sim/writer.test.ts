@@ -19,18 +19,19 @@ test('writeSimulatedLog writes exactly n lines; gzip holds the same lines and tr
   try {
     const plain = join(dir, 'maillog');
     const gz = join(dir, 'maillog.gz');
-    const truth = await writeSimulatedLog(plain, { startTime: START, lines: 25_001, seed: 4 });
-    const truthGz = await writeSimulatedLog(gz, { startTime: START, lines: 25_001, seed: 4 });
+    const truth = await writeSimulatedLog(plain, { startTime: START, lines: 80_001, seed: 4 });
+    const truthGz = await writeSimulatedLog(gz, { startTime: START, lines: 80_001, seed: 4 });
     const text = readFileSync(plain, 'latin1');
+    assert.ok(text.length > 2 * (4 << 20), 'the file spans more than two write buffers');
     assert.ok(text.endsWith('\n'));
     const lines = text.slice(0, -1).split('\n');
-    assert.equal(lines.length, 25_001);
-    assert.equal(truth.lines, 25_001);
+    assert.equal(lines.length, 80_001);
+    assert.equal(truth.lines, 80_001);
     assert.equal(gunzipSync(readFileSync(gz)).toString('latin1'), text);
     assert.deepEqual(truthGz, truth);
     // the same lines and truth as the host hands out
     const host = createSimulatedHost({ startTime: START, seed: 4 });
-    assert.deepEqual(host.take(25_001), lines);
+    assert.deepEqual(host.take(80_001), lines);
     assert.deepEqual(host.truth(), truth);
     assert.deepEqual(readLog(lines, START).counters, truth.counters);
 
@@ -39,6 +40,7 @@ test('writeSimulatedLog writes exactly n lines; gzip holds the same lines and tr
     assert.equal(readFileSync(empty, 'latin1'), '');
     await assert.rejects(writeSimulatedLog(join(dir, 'x'), { startTime: START, lines: 1.5 }), RangeError);
     await assert.rejects(writeSimulatedLog(join(dir, 'missing', 'maillog'), { startTime: START, lines: 10 }), /ENOENT/);
+    await assert.rejects(writeSimulatedLog(join(dir, 'missing', 'maillog.gz'), { startTime: START, lines: 100_000 }), /ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
