@@ -124,8 +124,10 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
   };
 
   // qmail-send state
-  const liveMsgs = new Map<number, { newUs: number; open: number; infoSeen: boolean }>();
-  const deliveries = new Map<number, { msg: number; channel: string }>();
+  const liveMsgs = new Map<number, { newUs: number; open: number; infoSeen: boolean; done: Map<string, boolean> }>();
+  const deliveries = new Map<number, { msg: number; channel: string; rcpt: string }>();
+  /** qp of each `bounce msg` whose bounce message has not been queued yet */
+  const bounceQps = new Set<number>();
   const inFlight: Record<string, number> = { local: 0, remote: 0 };
   let lastDelivery = -1;
   // tcpserver state
@@ -179,11 +181,14 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
       if ((m = /^new msg (\d+)$/.exec(msg))) {
         const id = Number(m[1]);
         if (liveMsgs.has(id)) problem(`new msg ${id} while it is still queued`);
-        liveMsgs.set(id, { newUs: prevUs, open: 0, infoSeen: false });
+        liveMsgs.set(id, { newUs: prevUs, open: 0, infoSeen: false, done: new Map() });
         count('qmail_queue_messages_total');
         return 'counted';
       }
-      if ((m = re(String.raw`info msg (\d+): bytes (\d+) from <(${ADDR}|#@\[\]|)> qp \d+ uid (89|507)`).exec(msg))) {
+      if ((m = re(String.raw`info msg (\d+): bytes (\d+) from <(${ADDR}|#@\[\]|)> qp (\d+) uid (89|507)`).exec(msg))) {
+        // qmail-send's own bounces (uid qmails) were announced by `bounce msg … qp` with the same qp
+        if (m[5] === '507' && !bounceQps.delete(Number(m[4]))) problem(`bounce queued without its bounce msg line: ${msg}`);
+        if (m[5] === '507' && m[3] !== '' && m[3] !== '#@[]') problem(`a bounce from a sender: ${msg}`);
         const live = liveMsgs.get(Number(m[1]));
         if (!live) problem(`info for unknown msg: ${msg}`);
         else live.infoSeen = true;
@@ -197,9 +202,13 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         lastDelivery = Number(d);
         const live = liveMsgs.get(Number(id));
         if (!live || !live.infoSeen) problem(`delivery for a message not queued: ${msg}`);
-        else live.open++;
+        else {
+          live.open++;
+          if (live.done.get(rcpt) === true) problem(`delivered twice to ${rcpt}: ${msg}`);
+          live.done.set(rcpt, false);
+        }
         if (channel === 'local' && !/^(example\.com|example\.org)-/.test(rcpt)) problem(`local rcpt without vpopmail domain prefix: ${msg}`);
-        deliveries.set(Number(d), { msg: Number(id), channel });
+        deliveries.set(Number(d), { msg: Number(id), channel, rcpt });
         inFlight[channel]!++;
         count('qmail_deliveries_started_total', { channel });
         return 'counted';
@@ -225,7 +234,10 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         deliveries.delete(Number(d));
         inFlight[started.channel]!--;
         const live = liveMsgs.get(started.msg);
-        if (live) live.open--;
+        if (live) {
+          live.open--;
+          if (result !== 'deferral') live.done.set(started.rcpt, true);
+        }
         let reason: string | null = null;
         const ip = String.raw`(${IP})`;
         if (result === 'success' && started.channel === 'local' && report === 'did_0+0+1/') reason = 'none';
@@ -240,9 +252,10 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         count('qmail_deliveries_total', { channel: started.channel, result, reason });
         return 'counted';
       }
-      if ((m = /^bounce msg (\d+) qp \d+$/.exec(msg))) {
+      if ((m = /^bounce msg (\d+) qp (\d+)$/.exec(msg))) {
         const live = liveMsgs.get(Number(m[1]));
         if (!live || live.open !== 0) problem(`bounce of a message with deliveries open: ${msg}`);
+        bounceQps.add(Number(m[2]));
         count('qmail_bounces_total', { kind: 'bounce' });
         return 'counted';
       }
@@ -256,6 +269,7 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         if (!live) problem(`end of unknown msg: ${msg}`);
         else {
           if (live.open !== 0) problem(`end msg with deliveries open: ${msg}`);
+          for (const [rcpt, done] of live.done) if (!done) problem(`end msg before ${rcpt} was delivered or failed: ${msg}`);
           r.histograms.qmail_queue_message_duration_seconds!.count++;
           durationUs += prevUs - live.newUs;
           liveMsgs.delete(id);
@@ -360,6 +374,7 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
     return null;
   }
 
+  if (bounceQps.size > 5) problem(`${bounceQps.size} bounces announced and never queued`);
   r.histograms.qmail_queue_message_duration_seconds!.sum = durationUs / 1e6;
   for (const [u, ips] of sourceIps) r.leaderboards.auth_user_source_ips![u] = ips.size;
   return r;
