@@ -102,11 +102,6 @@ export class Engine {
     return this.bufText.length - this.head;
   }
 
-  /** log time (µs) of the oldest buffered line, or Infinity */
-  oldestBufferedUs(): number {
-    return this.head < this.bufUs.length ? this.bufUs[this.head]! : Infinity;
-  }
-
   // ---- writing lines
 
   /** a splogger line: `Mmm dd hh:mm:ss mail TAG: sec.usec MSG`; returns its time (µs) */
