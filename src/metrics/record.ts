@@ -19,25 +19,25 @@ export function createRecorder(m: Metrics): Recorder {
   const handlers: Handlers = {
     'smtp.recipient': (e) => {
       m.ensureListener(e.listener);
-      m.smtpRecipients.inc([e.listener, e.case, e.reason]);
+      m.smtpRecipients.inc3(e.listener, e.case, e.reason);
     },
     'smtp.sender': (e) => {
       m.ensureListener(e.listener);
-      m.smtpSenders.inc([e.listener, e.result, e.reason]);
+      m.smtpSenders.inc3(e.listener, e.result, e.reason);
     },
     'smtp.queued': (e) => {
       m.ensureListener(e.listener);
-      m.smtpQueued.inc([e.listener]);
+      m.smtpQueued.inc1(e.listener);
     },
-    auth: (e) => m.authAttempts.inc([e.protocol, e.result, e.reason]),
-    'queue.new': () => m.queueMessages.inc([]),
+    auth: (e) => m.authAttempts.inc3(e.protocol, e.result, e.reason),
+    'queue.new': () => m.queueMessages.inc0(),
     'queue.info': (e) => m.messageSize.observe([], e.bytes),
     'queue.end': (e) => {
       if (e.duration_seconds !== null && e.duration_seconds >= 0) m.messageDuration.observe([], e.duration_seconds);
     },
-    'queue.bounce': (e) => m.bounces.inc([e.kind]),
-    'delivery.start': (e) => m.deliveriesStarted.inc([e.channel]),
-    'delivery.result': (e) => m.deliveries.inc([e.channel, e.result, e.reason]),
+    'queue.bounce': (e) => m.bounces.inc1(e.kind),
+    'delivery.start': (e) => m.deliveriesStarted.inc1(e.channel),
+    'delivery.result': (e) => m.deliveries.inc3(e.channel, e.result, e.reason),
     'send.status': (e) => {
       m.sendConcurrency.set(['local'], e.local);
       m.sendConcurrency.set(['remote'], e.remote);
@@ -47,11 +47,11 @@ export function createRecorder(m: Metrics): Recorder {
     'connection.open': nothing,
     'connection.accepted': (e) => {
       m.ensureListener(e.listener);
-      m.connections.inc([e.listener, 'accepted']);
+      m.connections.inc2(e.listener, 'accepted');
     },
     'connection.denied': (e) => {
       m.ensureListener(e.listener);
-      m.connections.inc([e.listener, 'denied']);
+      m.connections.inc2(e.listener, 'denied');
     },
     'connection.end': nothing,
     'connection.status': (e) => {
@@ -60,9 +60,9 @@ export function createRecorder(m: Metrics): Recorder {
     },
     'rbl.reject': (e) => {
       m.ensureListener(e.listener);
-      m.rblRejections.inc([e.listener, e.code]);
+      m.rblRejections.inc2(e.listener, e.code);
     },
-    scan: (e) => m.scans.inc([e.scanner, e.result]),
+    scan: (e) => m.scans.inc2(e.scanner, e.result),
     ignored: nothing,
     unrecognised: nothing,
     foreign: nothing,
@@ -74,7 +74,7 @@ export function createRecorder(m: Metrics): Recorder {
       (handlers[e.event] as (e: MailEvent) => void)(e);
     },
     line(result, time) {
-      m.logLines.inc([result]);
+      m.logLines.inc1(result);
       if (time !== null && time > newest) {
         newest = time;
         m.lastLineTimestamp.set([], time);

@@ -65,17 +65,67 @@ abstract class Family<L extends string> {
   }
 }
 
-/** Shared by counters and gauges: one number per label set. */
+/**
+ * Shared by counters and gauges: one number per label set. Series are found through one Map per
+ * label (label values come from small vocabularies), so counting builds no key string and no array:
+ * the hot path is at most three Map lookups and an add.
+ */
 abstract class ScalarFamily<L extends string> extends Family<L> {
+  /** every series, in creation order, for rendering and snapshots */
   protected readonly series = new Map<string, Series>();
+  private readonly index = new Map<string, unknown>();
+  private only: Series | null = null;
 
   protected slot(values: readonly string[]): Series {
-    const key = values.length === 1 ? values[0]! : values.join(SEP);
+    switch (values.length) {
+      case 0:
+        return this.slot0();
+      case 1:
+        return this.slot1(values[0]!);
+      case 2:
+        return this.slot2(values[0]!, values[1]!);
+      case 3:
+        return this.slot3(values[0]!, values[1]!, values[2]!);
+      default:
+        return this.create(values);
+    }
+  }
+
+  private create(values: readonly string[]): Series {
+    const key = values.join(SEP);
     let s = this.series.get(key);
     if (s === undefined) {
       s = { labels: values.slice(), value: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  protected slot0(): Series {
+    return (this.only ??= this.create([]));
+  }
+
+  protected slot1(a: string): Series {
+    let s = this.index.get(a) as Series | undefined;
+    if (s === undefined) this.index.set(a, (s = this.create([a])));
+    return s;
+  }
+
+  protected slot2(a: string, b: string): Series {
+    let m = this.index.get(a) as Map<string, Series> | undefined;
+    if (m === undefined) this.index.set(a, (m = new Map()));
+    let s = m.get(b);
+    if (s === undefined) m.set(b, (s = this.create([a, b])));
+    return s;
+  }
+
+  protected slot3(a: string, b: string, c: string): Series {
+    let m = this.index.get(a) as Map<string, Map<string, Series>> | undefined;
+    if (m === undefined) this.index.set(a, (m = new Map()));
+    let n = m.get(b);
+    if (n === undefined) m.set(b, (n = new Map()));
+    let s = n.get(c);
+    if (s === undefined) n.set(c, (s = this.create([a, b, c])));
     return s;
   }
 
@@ -115,6 +165,23 @@ export class CounterFamily<L extends string = string> extends ScalarFamily<L> {
   /** Adds n (default 1) to the series with these label values, in labelNames order. */
   inc(values: readonly string[], n = 1): void {
     this.slot(values).value += n;
+  }
+
+  /** The hot-path forms: the label values as arguments, no array. */
+  inc0(n = 1): void {
+    this.slot0().value += n;
+  }
+
+  inc1(a: string, n = 1): void {
+    this.slot1(a).value += n;
+  }
+
+  inc2(a: string, b: string, n = 1): void {
+    this.slot2(a, b).value += n;
+  }
+
+  inc3(a: string, b: string, c: string, n = 1): void {
+    this.slot3(a, b, c).value += n;
   }
 }
 

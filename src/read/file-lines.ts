@@ -71,10 +71,22 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
       chunk = chunk.subarray(nl + 1);
       skipping = false;
     }
-    const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
-    carry = null;
     const lines: string[] = [];
+    let buf: Buffer = chunk;
     let start = 0;
+    if (carry !== null) {
+      // Finish the carried partial line without copying the whole new chunk behind it.
+      const nl = chunk.indexOf(10);
+      if (nl < 0) buf = Buffer.concat([carry, chunk]);
+      else {
+        const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+        let end = joined.length;
+        if (end > 0 && joined[end - 1] === 13) end--;
+        lines.push(joined.toString('utf8', 0, Math.min(end, MAX_LINE_BYTES)));
+        start = nl + 1;
+      }
+      carry = null;
+    }
     for (;;) {
       const nl = buf.indexOf(10, start);
       if (nl < 0) break;
