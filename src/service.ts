@@ -85,9 +85,8 @@ export function createService(deps: ServiceDeps): Service {
   const positions = new Map<string, FollowPosition>();
   const followers = new Map<string, Follower>();
 
-  // Until start() has decided whether the checkpoint holds, batches wait here, so restored
-  // counter values are never mixed with lines counted from the wrong place.
-  let gate: Array<() => void> | null = [];
+  // Checkpoints are written only once start() has decided whether the loaded one holds.
+  let started = false;
 
   const observer: FollowObserver = {
     opened(path, file, offset) {
@@ -133,13 +132,9 @@ export function createService(deps: ServiceDeps): Service {
       watch: deps.watch ?? true,
       now,
       onLines(batch) {
-        const apply = (): void => {
-          // Syslog lines carry no year: the clock at reading time places them.
-          engine.pipeline.batch(batch.lines, { referenceTime: now() / 1000, listenerHint });
-          positions.set(path, batch.position);
-        };
-        if (gate !== null) gate.push(apply);
-        else apply();
+        // Syslog lines carry no year: the clock at reading time places them.
+        engine.pipeline.batch(batch.lines, { referenceTime: now() / 1000, listenerHint });
+        positions.set(path, batch.position);
       },
     });
   }
@@ -147,7 +142,7 @@ export function createService(deps: ServiceDeps): Service {
   let checkpointing: Promise<boolean> | null = null;
   async function checkpoint(): Promise<boolean> {
     const dir = config.storage.path;
-    if (dir === null || gate !== null) return false;
+    if (dir === null || !started) return false;
     if (checkpointing) await checkpointing;
     // Taken synchronously: positions and values describe the same set of lines. The follower's
     // own position also names a file opened but not read from yet (empty, or opened at its end),
@@ -214,11 +209,15 @@ export function createService(deps: ServiceDeps): Service {
         const resume = saved[path] ?? null;
         followers.set(path, makeFollower(path, resume));
       }
-      await Promise.all([...followers.values()].map((f) => f.start()));
+      // Every follower opens its file and judges the saved position before any line is read,
+      // so the decision below comes before the first line is counted.
+      await Promise.all([...followers.values()].map((f) => f.look()));
       let result = loaded.result;
       if (loaded.data !== null) {
         const outcomes = [...followers.entries()].map(([path, f]) => [path, f.resumed()] as const);
-        const bad = outcomes.filter(([path, o]) => o === 'mismatch' || (o === 'none' && saved[path] !== undefined));
+        // 'none' with a saved position: the file could not be looked at yet (missing while the
+        // exporter was down); its follower applies the position once the file appears.
+        const bad = outcomes.filter(([path, o]) => o === 'mismatch' || (o === 'none' && saved[path] !== undefined && followers.get(path)!.status().present));
         if (bad.length > 0) {
           result = 'mismatch';
           log.warn({ paths: bad.map(([p]) => p) }, 'checkpoint does not match the files, starting clean');
@@ -230,9 +229,8 @@ export function createService(deps: ServiceDeps): Service {
         }
       }
       exporterMetrics.checkpointRestores.inc([result]);
-      const waiting = gate ?? [];
-      gate = null;
-      for (const apply of waiting) apply();
+      started = true;
+      await Promise.all([...followers.values()].map((f) => f.start()));
       for (const f of followers.values()) health.report(f.status());
       statusTimer = setInterval(() => {
         for (const f of followers.values()) health.report(f.status());

@@ -70,6 +70,8 @@ export interface FollowOptions {
 export interface Follower {
   /** start the ticker and the watcher and run the first step (resume / startAt happen here) */
   start(): Promise<void>;
+  /** open and decide the resume without reading (see the class); start() does it too */
+  look(): Promise<void>;
   /** one full check + drain; never rejects; waits for a step already running */
   step(): Promise<void>;
   /** finish the current read, hand out no partial line, close every file */
@@ -174,6 +176,25 @@ class FileFollower implements Follower {
     this.started = true;
     this.ticker.start(() => void this.step());
     await this.step();
+  }
+
+  /**
+   * The first look only: open what exists and decide what becomes of `resume` (see resumed()),
+   * without reading a line. A caller that must know every follower's verdict before it counts
+   * anything (checkpoint restore) calls this on all of them, then start().
+   */
+  look(): Promise<void> {
+    const next = this.chain.then(async () => {
+      if (this.stopping || this.firstLookDone) return;
+      try {
+        const target = await this.resolveTarget();
+        if (target) await this.reconcile(target, this.now());
+      } catch (err) {
+        this.fail(err, `cannot look at ${this.path}`);
+      }
+    });
+    this.chain = next;
+    return next;
   }
 
   step(): Promise<void> {
