@@ -48,6 +48,11 @@ export interface Health {
   /** Set once start-up is done (files opened, server listening); false again while shutting down. */
   setReady(ready: boolean): void;
   ready(): boolean;
+  /**
+   * The outcome of the latest checkpoint write (--storage.path): while writes fail, the exporter
+   * is unhealthy (after a restart it would count lines again or lose its place).
+   */
+  reportCheckpoint(dir: string, error: string | null): void;
   snapshot(): HealthSnapshot;
 }
 
@@ -60,6 +65,7 @@ export function createHealth(opts: HealthOptions): Health {
   const now = opts.now ?? Date.now;
   const files = new Map<string, FollowStatusLike>();
   let isReady = false;
+  let checkpoint: { dir: string; error: string | null } | null = null;
 
   return {
     report(status) {
@@ -82,6 +88,9 @@ export function createHealth(opts: HealthOptions): Health {
     ready() {
       return isReady;
     },
+    reportCheckpoint(dir, error) {
+      checkpoint = { dir, error };
+    },
     snapshot() {
       const t = now();
       const reasons: string[] = [];
@@ -101,6 +110,7 @@ export function createHealth(opts: HealthOptions): Health {
           stopped: f.stopped,
         });
       }
+      if (checkpoint !== null && checkpoint.error !== null) reasons.push(`${checkpoint.dir}: checkpoint write failed: ${checkpoint.error}`);
       const healthy = reasons.length === 0;
       return { healthy, status: healthy ? 'ok' : 'unhealthy', reasons, files: out };
     },

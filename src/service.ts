@@ -162,11 +162,14 @@ export function createService(deps: ServiceDeps): Service {
       () => {
         exporterMetrics.checkpointWrites.inc(['success']);
         exporterMetrics.checkpointLastSuccess.set([], now() / 1000);
+        health.reportCheckpoint(dir, null);
         return true;
       },
       (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
         exporterMetrics.checkpointWrites.inc(['failure']);
-        log.error({ dir, err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed');
+        health.reportCheckpoint(dir, message);
+        log.error({ dir, err: message }, 'checkpoint write failed');
         return false;
       },
     );

@@ -114,3 +114,15 @@ test('a missingSince in the future counts as 0, never negative', () => {
   assert.equal(m.health.snapshot().files[0]?.missing_for_seconds, 0);
   assert.equal(m.health.snapshot().healthy, true);
 });
+
+test('a failing checkpoint write makes the exporter unhealthy until a write succeeds', () => {
+  const h = createHealth({ missingGraceMs: 1000, now: () => 0 });
+  h.reportCheckpoint('/var/lib/qmail_exporter', null);
+  assert.equal(h.snapshot().healthy, true);
+  h.reportCheckpoint('/var/lib/qmail_exporter', 'ENOSPC: no space left on device');
+  const bad = h.snapshot();
+  assert.equal(bad.healthy, false);
+  assert.match(bad.reasons.join('\n'), /\/var\/lib\/qmail_exporter: checkpoint write failed: ENOSPC/);
+  h.reportCheckpoint('/var/lib/qmail_exporter', null);
+  assert.equal(h.snapshot().healthy, true);
+});
