@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     let synthWritten = 0;
     let rotations = 0;
     let nextRotation = t0 + ROTATE_SECONDS * 1000;
-    const samples: Array<{ s: number; rssMb: number; series: number; lines: number }> = [];
+    const samples: Array<{ s: number; rssMb: number; heapMb: number; series: number; lines: number }> = [];
     let nextSample = t0;
 
     while (performance.now() < end) {
@@ -153,9 +153,12 @@ async function main(): Promise<void> {
       }
       if (now >= nextSample) {
         const body = await scrapeText(x.url);
-        const sample = { s: elapsed, rssMb: readVmRssKb(x.proc.pid) / 1024, series: countSeries(body), lines: linesTotal(body) };
+        const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(body);
+        const sample = { s: elapsed, rssMb: readVmRssKb(x.proc.pid) / 1024, heapMb: heap ? Number(heap[1]) / 2 ** 20 : NaN, series: countSeries(body), lines: linesTotal(body) };
         samples.push(sample);
-        console.error(`  t=${sample.s.toFixed(0).padStart(4)} s  RSS ${sample.rssMb.toFixed(1)} MB  series ${sample.series}  lines counted ${fmt(sample.lines)}`);
+        console.error(
+          `  t=${sample.s.toFixed(0).padStart(4)} s  RSS ${sample.rssMb.toFixed(1)} MB  JS heap used ${sample.heapMb.toFixed(1)} MB  series ${sample.series}  lines counted ${fmt(sample.lines)}`,
+        );
         nextSample += SAMPLE_SECONDS * 1000;
       }
       await sleep(WRITE_EVERY_MS);
@@ -197,6 +200,7 @@ async function main(): Promise<void> {
 
     const secondHalf = samples.filter((s) => s.s >= SECONDS / 2).map((s): [number, number] => [s.s / 60, s.rssMb]);
     const rssSlope = slope(secondHalf);
+    const heapSlope = slope(samples.filter((s) => s.s >= SECONDS / 2).map((s): [number, number] => [s.s / 60, s.heapMb]));
     const seriesFirstHalfMax = Math.max(...samples.filter((s) => s.s < SECONDS / 2).map((s) => s.series));
     const seriesLast = countSeries(text);
     const rss = samples.map((s) => s.rssMb);
@@ -204,9 +208,9 @@ async function main(): Promise<void> {
     const out = [
       '',
       `soak result (${SECONDS} s, node ${process.version})`,
-      `| lines written | lines counted | rotations | distinct users/IPs | RSS min / max MB | RSS slope, 2nd half | series (max 1st half → end) |`,
-      `|---:|---:|---:|---:|---:|---:|---:|`,
-      `| ${fmt(written)} | ${fmt(counted)} | ${rotations} | ${fmt(synthWritten)} | ${Math.min(...rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} | ${rssSlope.toFixed(2)} MB/min | ${seriesFirstHalfMax} → ${seriesLast} |`,
+      `| lines written | lines counted | rotations | distinct users/IPs | RSS min / max MB | RSS slope, 2nd half | JS heap slope, 2nd half | series (max 1st half → end) |`,
+      `|---:|---:|---:|---:|---:|---:|---:|---:|`,
+      `| ${fmt(written)} | ${fmt(counted)} | ${rotations} | ${fmt(synthWritten)} | ${Math.min(...rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} | ${rssSlope.toFixed(2)} MB/min | ${heapSlope.toFixed(2)} MB/min | ${seriesFirstHalfMax} → ${seriesLast} |`,
       '',
       `counters equal the truth: ${problems.length === 0 ? 'yes' : `NO (${problems.length} differences)`}`,
       ...problems.slice(0, 20).map((p) => `  ${p}`),
