@@ -280,8 +280,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       return;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR')) {
-      process.stderr.write(`qmail_exporter: ${e.message}\n`);
+    if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'ENOTDIR')) {
+      const where = e.path !== undefined && !e.message.includes(e.path) ? ` (${e.path})` : '';
+      process.stderr.write(`qmail_exporter: ${e.message}${where}\n`);
       process.exitCode = 1;
       return;
     }

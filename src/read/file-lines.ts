@@ -60,6 +60,17 @@ async function openMaybeGzip(path: string): Promise<Readable> {
  * complete). Invalid UTF-8 becomes U+FFFD; a line over MAX_LINE_BYTES is cut to that length.
  */
 export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
+  try {
+    yield* readLineBatchesOf(path);
+  } catch (err) {
+    // Errors from a read (EISDIR, EIO) do not name the file; the caller's message should.
+    const e = err as NodeJS.ErrnoException;
+    if (e !== null && typeof e === 'object' && e.path === undefined) e.path = path;
+    throw err;
+  }
+}
+
+async function* readLineBatchesOf(path: string): AsyncGenerator<string[]> {
   const stream = await openMaybeGzip(path);
   let carry: Buffer | null = null;
   // After cutting an over-long line, the rest of it up to the next newline is dropped.

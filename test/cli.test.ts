@@ -1,0 +1,119 @@
+/**
+ * The command line as a user meets it: a real process, its exit status and its messages.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = (args: string[], input?: string) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', input, timeout: 30_000 });
+
+test('--help and --version answer and exit 0', () => {
+  const help = cli(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--qmail\.log-path/);
+  assert.match(help.stdout, /--web\.listen-address/);
+  const version = cli(['--version']);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^qmail_exporter \d+\.\d+\.\d+/);
+  for (const sub of ['report', 'classify', 'backfill']) assert.equal(cli([sub, '--help']).status, 0, sub);
+});
+
+test('a bad flag or value exits 2 with a message naming it', () => {
+  for (const [args, pattern] of [
+    [['--bogus'], /--bogus/],
+    [['--web.listen-address=nope'], /--web\.listen-address/],
+    [['--log.level=loud'], /--log\.level/],
+    [['report', '--format=xml'], /--format/],
+    [['backfill', '--step=10x', 'x'], /step/],
+  ] as const) {
+    const r = cli([...args]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for a usage error');
+  }
+  const env = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, QMAIL_EXPORTER_WEB_LISTEN_ADDRESS: 'nope' },
+  });
+  assert.equal(env.status, 2);
+  assert.match(env.stderr, /QMAIL_EXPORTER_WEB_LISTEN_ADDRESS|--web\.listen-address/);
+});
+
+test('a missing or unreadable input gives a clear message and exit 1, never a stack trace', () => {
+  for (const args of [['report', '/nonexistent/maillog'], ['classify', '/etc']]) {
+    const r = cli(args);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^qmail_exporter: (ENOENT|EISDIR)/);
+    assert.match(r.stderr, args[1] === '/etc' ? /\/etc/ : /nonexistent/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('garbage bytes, invalid UTF-8, NUL and a 1 MB line are counted, and valid lines around them are not lost', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-cli-'));
+  try {
+    const f = join(dir, 'maillog');
+    writeFileSync(
+      f,
+      Buffer.concat([
+        Buffer.from('Nov 24 13:10:00 mail qmail: 1764000000.000001 new msg 1\n'),
+        Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]),
+        Buffer.alloc(1024 * 1024, 0x3c),
+        Buffer.from('\nNov 24 13:10:01 mail qmail: 1764000001.000001 new msg 2\nhalf a line wi'),
+      ]),
+    );
+    const r = cli(['report', '--format=json', f]);
+    assert.equal(r.status, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { lines: Record<string, number> };
+    assert.deepEqual(data.lines, { counted: 2, ignored: 0, unrecognised: 3, foreign: 0 });
+    const prom = cli(['report', '--format=prometheus', f]);
+    assert.match(prom.stdout, /^qmail_queue_messages_total 2$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('report and classify read standard input', () => {
+  const input = 'Nov 24 13:10:00 mail qmail: 1764000000.000001 new msg 1\nNov 24 13:10:00 mail sshd[3]: Accepted publickey\n';
+  const r = cli(['classify', '-'], input);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event),
+    ['queue.new', 'foreign'],
+  );
+});
+
+test('--demo: a newcomer sees the hijacked account, the relay bots and the password guesser within seconds', { timeout: 60_000 }, async () => {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--demo', '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      let buf = '';
+      proc.stderr.on('data', (d: Buffer) => {
+        buf += d;
+        const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
+        if (m) res(`http://127.0.0.1:${m[1]}`);
+      });
+      proc.once('exit', (code) => rej(new Error(`demo exited with ${code}: ${buf}`)));
+    });
+    const deadline = Date.now() + 30_000;
+    let text = '';
+    for (;;) {
+      text = await (await fetch(`${url}/metrics`)).text();
+      if (/qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="[^"]+"\} [1-9]/.test(text) && /qmail_leaderboard_auth_failure_ips\{window="5m",ip="[^"]+"\} [1-9]/.test(text)) break;
+      if (Date.now() > deadline) assert.fail(`the demo's leaderboards did not fill:\n${text.split('\n').filter((l) => l.startsWith('qmail_leaderboard')).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="rejected_no_auth",reason="relay_denied"\} [1-9]/);
+    assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="sent_auth_different_user",reason="none"\} [1-9]/);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const landing = await (await fetch(`${url}/`)).text();
+    assert.match(landing, /maillog/);
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+});
