@@ -23,5 +23,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...process.argv.slice(2), ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+// Syslog lines carry local time; golden files and expected times are written for UTC. Tests that
+// are about time zones start their own processes with the TZ they need.
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TZ: 'UTC' } });
 process.exit(r.status ?? 1);

@@ -23,7 +23,7 @@ const PROCESS =
   /(?:^|\s)((?:dovecot: )?(?:(?:imap|pop3|submission|managesieve)-login: |(?:imap|pop3|lmtp)\(|auth-worker\(|auth\(|auth: |dovecot-auth: ).*)$/;
 
 /**
- * test/fixtures/logs/dovecot.log, line by line: fail2ban tests/files/logs/dovecot (lines 1-60),
+ * test/fixtures/logs/auth/dovecot.log, line by line: fail2ban tests/files/logs/dovecot (lines 1-60),
  * crowdsecurity/hub .tests/dovecot-logs (61-75), itlinux/qmail-grafical-stats tests/fixtures/dovecot.log
  * (76-88). Detail lines of the auth process are ignored: the summary of the same attempt counts.
  */
@@ -118,8 +118,8 @@ const EXPECTED: readonly MailEvent[] = [
   /* 88 */ IGNORED, // imap(user): Logged out
 ];
 
-describe('dovecot: every real line of test/fixtures/logs/dovecot.log', () => {
-  const lines = readFileSync(new URL('../fixtures/logs/dovecot.log', import.meta.url), 'utf8').split('\n').filter(Boolean);
+describe('dovecot: every real line of test/fixtures/logs/auth/dovecot.log', () => {
+  const lines = readFileSync(new URL('../fixtures/logs/auth/dovecot.log', import.meta.url), 'utf8').split('\n').filter(Boolean);
   test('one expectation per fixture line', () => assert.equal(lines.length, EXPECTED.length));
   lines.forEach((line, i) => {
     test(`${i + 1}: ${line.slice(0, 140)}`, () => {

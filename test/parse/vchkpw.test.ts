@@ -13,8 +13,8 @@ function auth(protocol: string, result: string, reason: string, user: string, re
 }
 const IGNORED: MailEvent = { event: 'ignored', time: ctx.time, program: 'vchkpw' };
 
-describe('vchkpw: real lines (ossec-hids log-entries/vpopmail, test/fixtures/logs/vpopmail.log)', () => {
-  const lines = readFileSync(new URL('../fixtures/logs/vpopmail.log', import.meta.url), 'utf8').split('\n').filter(Boolean);
+describe('vchkpw: real lines (ossec-hids log-entries/vpopmail, test/fixtures/logs/auth/vpopmail-syslog.log)', () => {
+  const lines = readFileSync(new URL('../fixtures/logs/auth/vpopmail-syslog.log', import.meta.url), 'utf8').split('\n').filter(Boolean);
   test('26 lines of a POP3 dictionary attack', () => assert.equal(lines.length, 26));
   for (const line of lines) {
     const message = line.slice(line.indexOf(']: ') + 3);
