@@ -91,6 +91,13 @@ abstract class ScalarFamily<L extends string> extends Family<L> {
     }
   }
 
+  /** Forget every series, lookups included (a later series with the same labels starts anew). */
+  protected dropAll(): void {
+    this.series.clear();
+    this.index.clear();
+    this.only = null;
+  }
+
   private create(values: readonly string[]): Series {
     const key = values.join(SEP);
     let s = this.series.get(key);
@@ -198,7 +205,7 @@ export class GaugeFamily<L extends string = string> extends ScalarFamily<L> {
 
   /** Drop every series (for gauges recomputed wholesale). */
   clear(): void {
-    this.series.clear();
+    this.dropAll();
   }
 }
 
