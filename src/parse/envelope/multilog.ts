@@ -14,7 +14,7 @@
 import type { LineContext } from '../types.js';
 import type { EnvelopeDetail, EnvelopeFormat } from './detail.js';
 import { localEpochSeconds, isValidDate } from './local-time.js';
-import { readDate, readFraction, readTime } from './rfc3339.js';
+import { readDateTime, readTime } from './rfc3339.js';
 import { monthAt, pack3 } from './syslog.js';
 import { readProgramTag } from './tag.js';
 
@@ -82,17 +82,11 @@ export function parseTai64n(text: string, _ctx: LineContext): EnvelopeDetail | n
 
 /** 'YYYY-MM-DD HH:MM:SS[.fraction] ' in local time (tai64nlocal, readable_datetime patch, dovecot). */
 export function parseTai64nLocal(text: string, _ctx: LineContext): EnvelopeDetail | null {
-  if (text.length < 20 || text.charCodeAt(10) !== 32) return null;
-  const date = readDate(text);
-  const clock = date && readTime(text, 11);
-  if (!date || !clock) return null;
-  let i = 19;
-  let fraction = 0;
-  if (text.charCodeAt(i) === 46) {
-    const f = readFraction(text, i + 1);
-    fraction = f.fraction;
-    i = f.end;
-  }
+  if (text.length < 20) return null;
+  const dt = readDateTime(text, 32 /* space */);
+  if (dt === null) return null;
+  const { date, clock, fraction } = dt;
+  const i = dt.end;
   if (text.charCodeAt(i) !== 32) return null;
   const time = localEpochSeconds(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) + fraction;
   return multilogBody(text, i + 1, time, 'tai64n-local');

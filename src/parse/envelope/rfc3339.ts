@@ -58,19 +58,30 @@ export function readFraction(s: string, at: number): { fraction: number; end: nu
   return { fraction: n / scale, end: i };
 }
 
+/**
+ * 'YYYY-MM-DD?HH:MM:SS[.fraction]' at the start of `s`, where ? is the character `separator` (T in
+ * RFC 3339, a space in tai64nlocal); `end` is the index after the seconds or their fraction.
+ */
+export function readDateTime(
+  s: string,
+  separator: number,
+): { date: { year: number; month0: number; day: number }; clock: { hour: number; minute: number; second: number }; fraction: number; end: number } | null {
+  if (s.charCodeAt(10) !== separator) return null;
+  const date = readDate(s);
+  const clock = date && readTime(s, 11);
+  if (!date || !clock) return null;
+  if (s.charCodeAt(19) !== 46 /* . */) return { date, clock, fraction: 0, end: 19 };
+  const f = readFraction(s, 20);
+  return { date, clock, fraction: f.fraction, end: f.end };
+}
+
 /** An RFC 3339 syslog line, or null. */
 export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | null {
-  if (text.length < 21 || text.charCodeAt(10) !== 84 /* T */) return null;
-  const date = readDate(text);
-  const clock = date && readTime(text, 11);
-  if (!date || !clock) return null;
-  let i = 19;
-  let fraction = 0;
-  if (text.charCodeAt(i) === 46) {
-    const f = readFraction(text, i + 1);
-    fraction = f.fraction;
-    i = f.end;
-  }
+  if (text.length < 21) return null;
+  const dt = readDateTime(text, 84 /* T */);
+  if (dt === null) return null;
+  const { date, clock, fraction } = dt;
+  let i = dt.end;
   let offset = 0;
   const z = text.charCodeAt(i);
   if (z === 90 /* Z */) {
