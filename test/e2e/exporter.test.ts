@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createServer, type Server } from 'node:http';
@@ -173,6 +173,44 @@ test('100,000 distinct users and IPs keep the series count bounded', async () =>
     for (const n of Object.values(stats.keys)) assert.ok(n <= 10_000);
   } finally {
     await x.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a scrape during a 500,000-line catch-up still answers', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-catchup-'));
+  const file = join(dir, 'maillog');
+  const truth = await writeSimulatedLog(file, { startTime: Math.floor(Date.now() / 1000) - 86_400, lines: 500_000, seed: 4, profile: 'abuse' });
+  // A real exporter process, so the scraper does not share its event loop.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', `--qmail.log-path=${file}`, '--qmail.read-from-start', '--web.listen-address=127.0.0.1:0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      let buf = '';
+      proc.stderr.on('data', (d: Buffer) => {
+        buf += d;
+        const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
+        if (m) res(`http://127.0.0.1:${m[1]}`);
+      });
+      proc.once('exit', (code) => rej(new Error(`exporter exited with ${code}: ${buf}`)));
+    });
+    const seen: number[] = [];
+    for (;;) {
+      const started = Date.now();
+      const { text } = await scrape(url);
+      assert.ok(Date.now() - started < 5000, 'a scrape took more than 5 s during the catch-up');
+      const m = parseExposition(text);
+      let n = 0;
+      for (const r of ['counted', 'ignored', 'unrecognised', 'foreign']) n += m.get(`qmail_exporter_log_lines_total{result="${r}"}`) ?? 0;
+      seen.push(n);
+      if (n >= truth.lines) break;
+    }
+    assert.ok(seen.some((n) => n > 0 && n < truth.lines), `no scrape saw the catch-up in progress: ${seen.join(', ')}`);
+    assert.equal(seen.at(-1), truth.lines);
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
   }
 });
