@@ -2,7 +2,12 @@
 // Runs every test/**/*.test.ts under node:test with tsx. Node 20 neither finds .ts test files by
 // itself nor expands globs, and a run that finds no file would still succeed: so list them here and
 // fail when there are none. Extra arguments are passed to node (e.g. --test-name-pattern=chkuser).
-import { readdirSync, statSync } from 'node:fs';
+//
+// Two phases: everything but the load test, two files at a time; then the load test alone, since
+// it measures scrape latency and must not share the two cores with other heavy tests. The last
+// line sums both phases: "N passed, N failed".
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -22,8 +27,50 @@ if (files.length === 0) {
   console.error('run-tests: no test files found under test/');
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...process.argv.slice(2), ...files];
-// Syslog lines carry local time; golden files and expected times are written for UTC. Tests that
-// are about time zones start their own processes with the TZ they need.
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TZ: 'UTC' } });
-process.exit(r.status ?? 1);
+const alone = (f) => f.startsWith(join('test', 'load'));
+const phases = [
+  { files: files.filter((f) => !alone(f)), concurrency: 2 },
+  { files: files.filter(alone), concurrency: 1 },
+].filter((p) => p.files.length > 0);
+
+const tmp = mkdtempSync(join(tmpdir(), 'qx-tests-'));
+let passed = 0;
+let failed = 0;
+let status = 0;
+try {
+  phases.forEach((phase, i) => {
+    const tap = join(tmp, `phase-${i}.tap`);
+    const args = [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${phase.concurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...process.argv.slice(2),
+      ...phase.files,
+    ];
+    // Syslog lines carry local time; golden files and expected times are written for UTC. Tests
+    // that are about time zones start their own processes with the TZ they need.
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TZ: 'UTC' } });
+    if (r.status !== 0) status = r.status ?? 1;
+    let text = '';
+    try {
+      text = readFileSync(tap, 'utf8');
+    } catch {
+      status ||= 1;
+    }
+    passed += Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
+    failed += Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0);
+  });
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+if (passed + failed === 0) {
+  console.error('run-tests: no test ran');
+  status ||= 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(status);
