@@ -29,6 +29,7 @@ import {
   measureAppendLatency,
   measureRender,
   quantile,
+  readCpuSeconds,
   repoRoot,
   runMeasured,
   startExporter,
@@ -50,6 +51,7 @@ interface Row {
   what: string;
   ms: number;
   rssMb: number;
+  cpuS: number;
 }
 
 const CASES = ['inbound_accepted', 'sent_no_auth', 'sent_auth_same_user', 'sent_auth_different_user', 'rejected_no_auth', 'rejected_auth_failed'];
@@ -105,21 +107,23 @@ async function main(): Promise<void> {
       for (const form of FORMS) {
         const file = files[form]!;
         let liveRss = NaN;
-        const add = (what: string, ms: number, rssMb: number): void => {
-          rows.push({ lines, form, what, ms, rssMb });
-          console.error(`  ${fmt(lines)} ${form} ${what}: ${fmt(ms)} ms, ${fmt((lines / ms) * 1000)} lines/s, ${rssMb.toFixed(0)} MB`);
+        const add = (what: string, ms: number, rssMb: number, cpuS: number): void => {
+          rows.push({ lines, form, what, ms, rssMb, cpuS });
+          console.error(`  ${fmt(lines)} ${form} ${what}: ${fmt(ms)} ms, ${fmt((lines / ms) * 1000)} lines/s, ${rssMb.toFixed(0)} MB, ${cpuS.toFixed(2)} CPU s`);
         };
 
         const wc = await runMeasured('wc', ['-l', file]);
-        add('wc -l (floor)', wc.ms, wc.peakRssMb);
+        add('wc -l (floor)', wc.ms, wc.peakRssMb, wc.cpuSeconds);
 
         const report = await runMeasured(process.execPath, [cliPath, 'report', '--format=prometheus', file]);
-        add('report --format=prometheus', report.ms, report.peakRssMb);
+        add('report --format=prometheus', report.ms, report.peakRssMb, report.cpuSeconds);
 
         const live = await startExporter({ args: [`--qmail.log-path=${file}`, '--qmail.read-from-start', '--log.level=warn'] });
         let liveMs = NaN;
+        let liveCpu = NaN;
         try {
           liveMs = await waitForLines(live, lines, { from: live.spawnedAt, timeoutMs: 30 * 60_000, intervalMs: 100 });
+          liveCpu = readCpuSeconds(live.proc.pid);
           if (form === 'syslog' && latency.length === 0) {
             renders = await measureRender(live.url, RENDER_SAMPLES);
             latency = await measureAppendLatency(
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
         } finally {
           liveRss = (await live.stop()).peakRssMb;
         }
-        add('live catch-up (follower)', liveMs, liveRss);
+        add('live catch-up (follower)', liveMs, liveRss, liveCpu);
 
         const mtail = await runMeasured(MTAIL, [
           '--one_shot',
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
           '--address=127.0.0.1',
           '--port=0',
         ]);
-        add('mtail --one_shot (bench/qmail.mtail)', mtail.ms, mtail.peakRssMb);
+        add('mtail --one_shot (bench/qmail.mtail)', mtail.ms, mtail.peakRssMb, mtail.cpuSeconds);
 
         const agree = agreement(report.stdout, mtail.stdout);
         notes.push(`${fmt(lines)} ${form}: ours and mtail ${agree.ok ? 'agree' : 'DISAGREE'} — ${agree.lines.join('; ')}`);
@@ -161,13 +165,15 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${MTAIL}`);
   out.push('');
-  out.push('| log | form | what | seconds | lines/s | peak RSS MB |');
-  out.push('|---:|---|---|---:|---:|---:|');
+  out.push('| log | form | what | seconds | lines/s | CPU seconds | peak RSS MB |');
+  out.push('|---:|---|---|---:|---:|---:|---:|');
   for (const r of rows) {
-    out.push(`| ${fmt(r.lines)} | ${r.form} | ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${fmt((r.lines / r.ms) * 1000)} | ${Number.isFinite(r.rssMb) ? r.rssMb.toFixed(0) : '?'} |`);
+    out.push(
+      `| ${fmt(r.lines)} | ${r.form} | ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${fmt((r.lines / r.ms) * 1000)} | ${Number.isFinite(r.cpuS) ? r.cpuS.toFixed(2) : '?'} | ${Number.isFinite(r.rssMb) ? r.rssMb.toFixed(0) : '?'} |`,
+    );
   }
   out.push('');
-  out.push('| log | form | report ÷ mtail | live catch-up ÷ mtail | report ÷ wc -l |');
+  out.push('| log | form | report speed ÷ mtail | live catch-up speed ÷ mtail | report speed ÷ wc -l |');
   out.push('|---:|---|---:|---:|---:|');
   for (const lines of SIZES) {
     for (const form of FORMS) {
@@ -181,7 +187,7 @@ async function main(): Promise<void> {
     out.push(`append → /metrics latency over ${fmt(latency.length)} lines: median ${quantile(latency, 0.5).toFixed(1)} ms, p99 ${quantile(latency, 0.99).toFixed(1)} ms, max ${latency.at(-1)!.toFixed(1)} ms`);
     out.push(`/metrics render over HTTP after the backlog (full catalogue + leaderboards), ${renders.length} scrapes: median ${quantile(renders, 0.5).toFixed(1)} ms, p99 ${quantile(renders, 0.99).toFixed(1)} ms`);
   }
-  out.push('(live catch-up time runs from process spawn to the last line counted at /metrics, polled every 100 ms)');
+  out.push('(live catch-up time runs from process spawn to the last line counted at /metrics, polled every 100 ms; its CPU seconds are read from /proc at that moment)');
   out.push('');
   for (const n of notes) out.push(`- ${n}`);
   console.log(out.join('\n'));

@@ -54,6 +54,8 @@ export interface Measured {
   ms: number;
   /** peak resident set size of the process, MB (NaN when it could not be read) */
   peakRssMb: number;
+  /** user + system CPU seconds of the process (NaN without GNU time) */
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
@@ -68,7 +70,7 @@ export async function runMeasured(cmd: string, args: string[], opts: { stdoutToF
   const dir = mkdtempSync(join(tmpdir(), 'qx-measure-'));
   const timeOut = join(dir, 'time.out');
   try {
-    const argv = useTime ? ['-f', '%M', '-o', timeOut, cmd, ...args] : args;
+    const argv = useTime ? ['-f', '%M %U %S', '-o', timeOut, cmd, ...args] : args;
     const t0 = process.hrtime.bigint();
     const child = spawn(useTime ? GNU_TIME : cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -91,8 +93,10 @@ export async function runMeasured(cmd: string, args: string[], opts: { stdoutToF
     if (poll) clearInterval(poll);
     if (sink) await new Promise<void>((r) => sink.end(r));
     if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
-    const kb = useTime ? Number(readFileSync(timeOut, 'utf8').trim().split('\n').at(-1)) : hwmKb;
-    return { ms, peakRssMb: kb / 1024, stdout, stderr };
+    const timed = useTime ? (readFileSync(timeOut, 'utf8').trim().split('\n').at(-1) ?? '').split(' ').map(Number) : [];
+    const kb = useTime ? (timed[0] ?? NaN) : hwmKb;
+    const cpuSeconds = useTime ? (timed[1] ?? NaN) + (timed[2] ?? NaN) : NaN;
+    return { ms, peakRssMb: kb / 1024, cpuSeconds, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -103,6 +107,18 @@ export function readVmHwmKb(pid: number | undefined): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** user + system CPU seconds a running process has used so far (from /proc; Linux ticks are 1/100 s). */
+export function readCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
   }
