@@ -13,7 +13,8 @@
  * distinct-key lines. Exits 1 when a counter differs, a line is lost or the series grow unbounded.
  *
  * Environment: SOAK_SECONDS, SOAK_RATE (simulator lines/s, default 2000), SOAK_DISTINCT,
- * SOAK_ROTATE_SECONDS, SOAK_SAMPLE_SECONDS (default 10), SOAK_SKIP_BUILD=1.
+ * SOAK_ROTATE_SECONDS, SOAK_SAMPLE_SECONDS (default 10), SOAK_SKIP_BUILD=1,
+ * SOAK_NODE_ARGS (node flags for the exporter, e.g. '--max-old-space-size=96').
  */
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   const sim = createSimulation({ startTime: Math.floor(Date.now() / 1000) - Math.ceil(simLinesTotal / 20), seed: 5, profile: 'abuse' });
   writeFileSync(log, '');
   const x = await startExporter({
+    nodeArgs: (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
     args: [`--qmail.log-path=${log}`, '--qmail.read-from-start', `--storage.path=${join(dir, 'state')}`, '--log.level=warn'],
   });
   let failed = false;
