@@ -3,7 +3,7 @@
  * the simulator over 7 days of log time into maillog-YYYYMMDD) through `runBackfill`, measured in
  * a child process of its own: wall time, lines/s, peak RSS (process.resourceUsage().maxRSS), the
  * size of the OpenMetrics file, and then the time promtool takes to import it.
- * The child runs the tsc build (dist/, built first, as bench/run.ts does): tsx's transform wraps
+ * The child runs the tsc build (dist/, built first, as bench/compare.ts does): tsx's transform wraps
  * every function it creates in a naming helper, which costs the parsers' closures about 10%.
  *
  *   node --import tsx bench/backfill.ts                 # generate, backfill, import
