@@ -16,7 +16,7 @@ const DEFAULTS = readFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'qmail_expor
 const DIRECTIVES: Record<string, string[]> = {
   Unit: ['Description', 'Documentation', 'After', 'Wants'],
   Service: [
-    'Type', 'User', 'Group', 'SupplementaryGroups', 'EnvironmentFile', 'ExecStart', 'Restart', 'RestartSec', 'KillSignal',
+    'Type', 'User', 'Group', 'SupplementaryGroups', 'Environment', 'EnvironmentFile', 'ExecStart', 'Restart', 'RestartSec', 'KillSignal',
     'TimeoutStopSec', 'StateDirectory', 'StateDirectoryMode', 'UMask', 'NoNewPrivileges', 'ProtectSystem', 'ProtectHome',
     'PrivateTmp', 'PrivateDevices', 'ReadOnlyPaths', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs',
     'ProtectControlGroups', 'ProtectClock', 'ProtectHostname', 'ProtectProc', 'RestrictAddressFamilies', 'RestrictNamespaces',
@@ -95,4 +95,8 @@ test('every QMAIL_EXPORTER_ variable the environment file mentions, commented or
   const all: Record<string, string> = {};
   for (const m of DEFAULTS.matchAll(/^#?(QMAIL_EXPORTER_[A-Z_]+)=(.*)$/gm)) all[m[1]!] = m[2]!;
   parseConfig([], all);
+});
+
+test('the unit caps the V8 heap so garbage cannot grow RSS unbounded', () => {
+  assert.equal(parseUnit(UNIT).get('Service')!.get('Environment'), 'NODE_OPTIONS=--max-old-space-size=128');
 });
