@@ -19,6 +19,8 @@ RUN npm run build
 
 FROM node:20-slim
 ENV NODE_ENV=production
+# a heap cap keeps RSS near the live heap (see contrib/systemd/qmail_exporter.service)
+ENV NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
