@@ -99,7 +99,9 @@ export async function runReport(opts: ReportOptions): Promise<string> {
     }
   };
 
-  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, observers: [observe] });
+  // The Prometheus exposition comes from the registry alone: the tables' observer would be wasted work.
+  const observers = opts.format === 'prometheus' ? [] : [observe];
+  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, observers });
   const files = opts.files.length > 0 ? opts.files : ['-'];
   for (const file of files) {
     const ctx = contextForFile(file, opts.nowSeconds);

@@ -29,16 +29,17 @@
  */
 import type { AuthProtocol, AuthReason, MailEvent } from '../classify/events.js';
 import type { ProgramContext, ProgramParser } from './types.js';
+import { lastIndexOfChar } from './scan-text.js';
 
 const PROGRAM = 'dovecot';
 const LEVELS = ['Info: ', 'Warning: ', 'Error: ', 'Debug: ', 'Fatal: ', 'Panic: '] as const;
 
-const LOGIN_SERVICES: ReadonlyMap<string, AuthProtocol> = new Map<string, AuthProtocol>([
+const LOGIN_SERVICES: ReadonlyArray<readonly [string, AuthProtocol]> = [
   ['imap-login: ', 'imap'],
   ['pop3-login: ', 'pop3'],
   ['submission-login: ', 'submission'],
   ['managesieve-login: ', 'managesieve'],
-]);
+];
 
 const MAILBOX_SERVICES = ['imap(', 'pop3(', 'submission(', 'managesieve(', 'lmtp('] as const;
 
@@ -88,7 +89,8 @@ function skipLevel(s: string, at: number): number {
 function loginLine(s: string, start: number, service: AuthProtocol, ctx: ProgramContext): MailEvent | null {
   const at = skipLevel(s, start);
   if (s.startsWith('Login: ', at)) {
-    return authEvent(service, remoteIpField(s), 'success', 'none', userField(s, at), ctx);
+    const rip = s.lastIndexOf(' rip=');
+    return authEvent(service, remoteIpField(s, rip), 'success', 'none', userField(s, at, rip), ctx);
   }
   // The elements start at the first of 'user=<', 'method=', 'rip=' (empty ones are dropped).
   let summaryEnd = s.indexOf(': user=<', at);
@@ -98,7 +100,8 @@ function loginLine(s: string, start: number, service: AuthProtocol, ctx: Program
   for (const [group, reason] of FAILURES) {
     const found = s.indexOf(group, at);
     if (found >= 0 && found < summaryEnd) {
-      return authEvent(service, remoteIpField(s), 'failure', reason, userField(s, summaryEnd), ctx);
+      const rip = s.lastIndexOf(' rip=');
+      return authEvent(service, remoteIpField(s, rip), 'failure', reason, userField(s, summaryEnd, rip), ctx);
     }
   }
   return { event: 'ignored', time: ctx.time, program: PROGRAM };
@@ -116,21 +119,22 @@ function authEvent(
   return { event: 'auth', time: ctx.time, protocol, result, reason, user, remote_ip: remoteIp };
 }
 
-/** The value of the LAST ' rip=' up to ',' or the end ('' without one): it follows every client text. */
-function remoteIpField(s: string): string {
-  const mark = s.lastIndexOf(' rip=');
+/**
+ * The value of the LAST ' rip=' (at `mark`, -1 without one) up to ',' or the end ('' without one): it
+ * follows every client text.
+ */
+function remoteIpField(s: string, mark: number): string {
   if (mark < 0) return '';
   const comma = s.indexOf(',', mark + 5);
   return s.slice(mark + 5, comma < 0 ? s.length : comma).trimEnd();
 }
 
-/** `user=<...>` from `from` on: up to the last '>' before ' rip=' (the name is client text). */
-function userField(s: string, from: number): string {
+/** `user=<...>` from `from` on: up to the last '>' before the last ' rip=' at `rip` (the name is client text). */
+function userField(s: string, from: number, rip: number): string {
   const open = s.indexOf('user=<', from);
   if (open < 0) return '';
   const start = open + 6;
-  const rip = s.lastIndexOf(' rip=');
-  const close = rip > start ? s.lastIndexOf('>', rip) : s.indexOf('>', start);
+  const close = rip > start ? lastIndexOfChar(s, 62 /* > */, start, rip) : s.indexOf('>', start);
   return close >= start ? s.slice(start, close) : '';
 }
 

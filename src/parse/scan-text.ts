@@ -21,3 +21,13 @@ export function stripStrayCr(s: string): string {
   const last = s.charCodeAt(s.length - 1);
   return last === 13 || last === 63 ? s.slice(0, -1) : s;
 }
+
+/**
+ * The last index of the character `code` in s[from, to), or -1. Unlike String.prototype.lastIndexOf
+ * (a call out of JIT-compiled code into the runtime, which then scans on to the start of the string)
+ * this stops at `from`: the parsers look for a separator inside one field.
+ */
+export function lastIndexOfChar(s: string, code: number, from: number, to: number): number {
+  for (let i = Math.min(to, s.length) - 1; i >= from && i >= 0; i--) if (s.charCodeAt(i) === code) return i;
+  return -1;
+}
