@@ -132,7 +132,10 @@ export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext
   let sender: string;
   let authUser: string;
   let pipeLayout = false;
-  const identifyMark = message.lastIndexOf(PIPE_IDENTIFY, fromEnd - PIPE_IDENTIFY.length);
+  // Only the pipe layout has a '|' in the from part: the original one skips the search for its marks.
+  const pipe = message.indexOf('|', fromStart);
+  const identifyMark =
+    pipe >= 0 && pipe < fromEnd ? message.lastIndexOf(PIPE_IDENTIFY, fromEnd - PIPE_IDENTIFY.length) : -1;
   const authMark = identifyMark >= fromStart ? message.lastIndexOf(PIPE_AUTH, identifyMark - PIPE_AUTH.length) : -1;
   if (authMark >= fromStart) {
     pipeLayout = true;
