@@ -103,7 +103,8 @@ async function* readLineBatchesOf(path: string): AsyncGenerator<string[]> {
       if (nl < 0) break;
       let end = nl;
       if (end > start && buf[end - 1] === 13) end--;
-      lines.push(buf.toString('utf8', start, Math.min(end, start + MAX_LINE_BYTES)));
+      // No encoding name means UTF-8, and Buffer#toString then skips looking the name up (once per line).
+      lines.push(buf.toString(undefined, start, Math.min(end, start + MAX_LINE_BYTES)));
       start = nl + 1;
     }
     if (start < buf.length) {
