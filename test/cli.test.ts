@@ -3,10 +3,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCli } from './helpers/cli-process.js';
 
 const cli = (args: string[], input?: string) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8', input, timeout: 30_000 });
@@ -88,17 +89,9 @@ test('report and classify read standard input', () => {
 });
 
 test('--demo: a newcomer sees the hijacked account, the relay bots and the password guesser within seconds', { timeout: 60_000 }, async () => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--demo', '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const demo = spawnCli(['--demo']);
   try {
-    const url = await new Promise<string>((res, rej) => {
-      let buf = '';
-      proc.stderr.on('data', (d: Buffer) => {
-        buf += d;
-        const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
-        if (m) res(`http://127.0.0.1:${m[1]}`);
-      });
-      proc.once('exit', (code) => rej(new Error(`demo exited with ${code}: ${buf}`)));
-    });
+    const url = await demo.url;
     const deadline = Date.now() + 30_000;
     let text = '';
     for (;;) {
@@ -113,7 +106,6 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
     const landing = await (await fetch(`${url}/`)).text();
     assert.match(landing, /maillog/);
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    await demo.stop();
   }
 });

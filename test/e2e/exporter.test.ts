@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +20,7 @@ import { manualTicker } from '../../src/follow/ticker.js';
 import { writeSimulatedLog } from '../../src/sim/writer.js';
 import { parseExposition, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth, unexpectedSeries } from '../helpers/truth.js';
+import { spawnCli } from '../helpers/cli-process.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -182,19 +183,9 @@ test('a scrape during a 500,000-line catch-up still answers', { timeout: 120_000
   const file = join(dir, 'maillog');
   const truth = await writeSimulatedLog(file, { startTime: Math.floor(Date.now() / 1000) - 86_400, lines: 500_000, seed: 4, profile: 'abuse' });
   // A real exporter process, so the scraper does not share its event loop.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', `--qmail.log-path=${file}`, '--qmail.read-from-start', '--web.listen-address=127.0.0.1:0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const exporter = spawnCli([`--qmail.log-path=${file}`, '--qmail.read-from-start']);
   try {
-    const url = await new Promise<string>((res, rej) => {
-      let buf = '';
-      proc.stderr.on('data', (d: Buffer) => {
-        buf += d;
-        const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
-        if (m) res(`http://127.0.0.1:${m[1]}`);
-      });
-      proc.once('exit', (code) => rej(new Error(`exporter exited with ${code}: ${buf}`)));
-    });
+    const url = await exporter.url;
     const seen: number[] = [];
     for (;;) {
       const started = Date.now();
@@ -209,8 +200,7 @@ test('a scrape during a 500,000-line catch-up still answers', { timeout: 120_000
     assert.ok(seen.some((n) => n > 0 && n < truth.lines), `no scrape saw the catch-up in progress: ${seen.join(', ')}`);
     assert.equal(seen.at(-1), truth.lines);
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    await exporter.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

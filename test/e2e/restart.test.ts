@@ -9,31 +9,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createSimulatedHost } from '../../src/sim/host.js';
 import { parseExposition, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
-
-/**
- * Starts the real CLI on port 0 and learns its port from the 'listening' log line, so parallel
- * tests can never race for a port.
- */
-function startCli(args: string[], onStderr: (text: string) => void): { proc: ChildProcess; url: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--web.listen-address=127.0.0.1:0', '--log.level=info'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = new Promise<string>((res, rej) => {
-    let buf = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      buf += d;
-      onStderr(String(d));
-      const m = /msg=listening address=127\.0\.0\.1:(\d+)/.exec(buf);
-      if (m) res(`http://127.0.0.1:${m[1]}`);
-    });
-    proc.once('exit', (code) => rej(new Error(`exporter exited with ${code} before listening:\n${buf}`)));
-  });
-  return { proc, url };
-}
+import { spawnCli } from '../helpers/cli-process.js';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -73,11 +52,11 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
   };
   writeFileSync(log, '');
   const args = [`--qmail.log-path=${log}`, '--qmail.read-from-start', `--storage.path=${state}`, '--storage.interval=100ms'];
-  let stderr = '';
-  let started = startCli(args, (t) => (stderr += t));
-  let proc = started.proc;
+  const first = spawnCli(args);
+  let second: ReturnType<typeof spawnCli> | null = null;
+  const stderr = (): string => first.stderr() + (second?.stderr() ?? '');
   try {
-    let url = await started.url;
+    let url = await first.url;
     await waitFor('the first exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
     // Write a third while it runs, let a checkpoint or two pass, then kill it mid-stream.
     for (let i = 0; i < 26; i++) {
@@ -92,8 +71,7 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
       return (m.get('qmail_exporter_checkpoint_last_success_timestamp_seconds') ?? 0) > countedAt ? true : undefined;
     });
     write(2);
-    proc.kill('SIGKILL');
-    await new Promise((r) => proc.once('exit', r));
+    await first.stop('SIGKILL');
 
     // While it is down: more lines, the weekly rename, a new file, more lines.
     write(10);
@@ -101,9 +79,8 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
     writeFileSync(log, '');
     write(12);
 
-    started = startCli(args, (t) => (stderr += t));
-    proc = started.proc;
-    url = await started.url;
+    second = spawnCli(args);
+    url = await second.url;
     await waitFor('the second exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
     write(chunks.length);
     let seen = 0;
@@ -115,15 +92,16 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
       },
       60_000,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}: ${seen} of ${truth.lines} lines counted\n${stderr}`);
+      throw new Error(`${err.message}: ${seen} of ${truth.lines} lines counted\n${stderr()}`);
     });
     const text = await (await fetch(`${url}/metrics`)).text();
     const actual = parseExposition(text);
     const problems = diffAgainst(expectedFromTruth(truth), actual);
-    assert.deepEqual(problems, [], `${problems.slice(0, 20).join('\n')}\n${stderr}`);
+    assert.deepEqual(problems, [], `${problems.slice(0, 20).join('\n')}\n${stderr()}`);
     assert.equal(actual.get('qmail_exporter_checkpoint_restores_total{result="restored"}'), 1);
   } finally {
-    proc.kill('SIGKILL');
+    await first.stop('SIGKILL');
+    await second?.stop('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
