@@ -14,6 +14,7 @@ import type { MailEvent } from '../classify/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { SlidingCount, SlidingDistinct } from './sliding.js';
+import { BOARD_NAMES, BOARD_KEY_LABELS, type BoardName } from './boards.js';
 
 /** One window: `label` is the `window` label value as the operator wrote it ('24h' stays '24h'). Same shape as config's. */
 export interface LeaderboardWindow {
@@ -21,25 +22,7 @@ export interface LeaderboardWindow {
   ms: number;
 }
 
-export const BOARD_NAMES = [
-  'auth_user_recipients',
-  'auth_user_source_ips',
-  'auth_user_sender_mismatches',
-  'relay_denied_ips',
-  'auth_failure_ips',
-  'auth_failure_users',
-] as const;
-export type BoardName = (typeof BOARD_NAMES)[number];
-
-/** The label naming a board's key. */
-export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip'> = {
-  auth_user_recipients: 'user',
-  auth_user_source_ips: 'user',
-  auth_user_sender_mismatches: 'user',
-  relay_denied_ips: 'ip',
-  auth_failure_ips: 'ip',
-  auth_failure_users: 'user',
-};
+export { BOARD_NAMES, BOARD_KEY_LABELS, type BoardName } from './boards.js';
 
 const BOARD_HELP: Record<BoardName, string> = {
   auth_user_recipients:

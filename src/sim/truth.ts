@@ -7,16 +7,11 @@
 import type { LineResult } from '../classify/events.js';
 import { LINE_RESULTS } from '../classify/events.js';
 import { seriesKey } from '../metrics/series-key.js';
+import { BOARD_NAMES, type BoardName } from '../leaderboard/boards.js';
 
-export const LEADERBOARD_NAMES = [
-  'auth_user_recipients',
-  'auth_user_source_ips',
-  'auth_user_sender_mismatches',
-  'relay_denied_ips',
-  'auth_failure_ips',
-  'auth_failure_users',
-] as const;
-export type LeaderboardName = (typeof LEADERBOARD_NAMES)[number];
+/** The boards the truth keeps exact all-time totals for: the exporter's leaderboards. */
+export const LEADERBOARD_NAMES = BOARD_NAMES;
+export type LeaderboardName = BoardName;
 
 export interface Actors {
   /** the account whose password was stolen ('' in the clean profile) */

@@ -1,0 +1,24 @@
+/**
+ * The leaderboards and the label naming each one's key. Kept apart from leaderboards.ts (which
+ * needs prom-client) so the simulator shares the names without loading it. (The Nagios plugin keeps
+ * its own copy on purpose: it knows the exporter only through its HTTP exposition.)
+ */
+export const BOARD_NAMES = [
+  'auth_user_recipients',
+  'auth_user_source_ips',
+  'auth_user_sender_mismatches',
+  'relay_denied_ips',
+  'auth_failure_ips',
+  'auth_failure_users',
+] as const;
+export type BoardName = (typeof BOARD_NAMES)[number];
+
+/** The label naming a board's key. */
+export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip'> = {
+  auth_user_recipients: 'user',
+  auth_user_source_ips: 'user',
+  auth_user_sender_mismatches: 'user',
+  relay_denied_ips: 'ip',
+  auth_failure_ips: 'ip',
+  auth_failure_users: 'user',
+};
