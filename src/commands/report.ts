@@ -4,7 +4,7 @@
  * reading the same lines (the catalogue; no process_* metrics, no follower or leaderboard series,
  * which describe a running process rather than the log).
  */
-import type { MailEvent, LineResult } from '../classify/events.js';
+import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../classify/events.js';
 import { createEngine } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';
@@ -112,8 +112,8 @@ export async function runReport(opts: ReportOptions): Promise<string> {
   if (opts.format === 'prometheus') return engine.registry.metrics();
 
   const lines = {} as Record<LineResult, number>;
-  for (const r of ['counted', 'ignored', 'unrecognised', 'foreign'] as const) lines[r] = engine.metrics.logLines.value(r);
-  const total = lines.counted + lines.ignored + lines.unrecognised + lines.foreign;
+  let total = 0;
+  for (const r of LINE_RESULTS) total += lines[r] = engine.metrics.logLines.value(r);
   const data: ReportData = {
     lines,
     unrecognised_share: total === 0 ? 0 : lines.unrecognised / total,
@@ -144,16 +144,7 @@ function renderText(d: ReportData): string {
     `lines: counted ${d.lines.counted}, ignored ${d.lines.ignored}, unrecognised ${d.lines.unrecognised} (${(d.unrecognised_share * 100).toFixed(2)}%), foreign ${d.lines.foreign}`,
   );
   out.push('', 'Recipients by case');
-  const cases = [
-    'sent_no_auth',
-    'sent_auth_same_user',
-    'sent_auth_different_user',
-    'rejected_no_auth',
-    'rejected_auth_failed',
-    'inbound_accepted',
-    'inbound_rejected',
-  ];
-  for (const c of cases) out.push(`  ${c.padEnd(28)} ${d.recipients[c] ?? 0}`);
+  for (const c of RECIPIENT_CASES) out.push(`  ${c.padEnd(28)} ${d.recipients[c] ?? 0}`);
   if (Object.keys(d.refusal_reasons).length > 0) {
     out.push('', 'Refusal reasons');
     for (const [r, v] of sorted(d.refusal_reasons)) out.push(`  ${r.padEnd(28)} ${v}`);
