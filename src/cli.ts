@@ -13,7 +13,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Server } from 'node:http';
-import { parseConfig, parseListenAddress, deriveHashKey, HELP_TEXT, type Config } from './config.js';
+import { parseConfig, parseListenAddress, parseListenerMapFlag, deriveHashKey, HELP_TEXT, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
@@ -41,21 +41,6 @@ send.status, connection.open/accepted/denied/end/status, rbl.reject, smtp.queued
 unrecognised, foreign. Files ending in .gz (or starting with gzip's magic bytes) are decompressed.
 `;
 
-function parseListenerMapArg(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    for (const pair of v.split(',')) {
-      if (pair.trim() === '') continue;
-      const i = pair.indexOf('=');
-      const tag = pair.slice(0, i).trim();
-      const name = pair.slice(i + 1).trim();
-      if (i <= 0 || !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw new ConfigError('QX_CONFIG_INVALID', `--qmail.listener-map: '${pair}' is not TAG=NAME`);
-      out[tag] = name;
-    }
-  }
-  return out;
-}
-
 async function commandReport(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -81,7 +66,7 @@ async function commandReport(argv: string[]): Promise<number> {
     files: positionals,
     format,
     top,
-    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
   });
   process.stdout.write(text);
@@ -105,7 +90,7 @@ async function commandClassify(argv: string[]): Promise<number> {
   const { runClassify } = await import('./commands/classify.js');
   await runClassify({
     files: positionals,
-    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
     out: process.stdout,
   });
@@ -135,7 +120,7 @@ async function commandBackfill(argv: string[]): Promise<number> {
     output: values.output ?? null,
     step: values.step,
     labels: values.label,
-    listenerMap: parseListenerMapArg(values['qmail.listener-map']),
+    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
   });
   process.stderr.write(`backfill: ${JSON.stringify(summary)}\n`);

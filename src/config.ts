@@ -392,6 +392,14 @@ function parseDurationFlag(src: Source, text: string, opts: { min: number; max: 
 const LISTENER_NAME_RE = /^[a-zA-Z0-9_.-]{1,64}$/;
 const LISTENER_TAG_RE = /^[^\s=,]{1,64}$/;
 
+/**
+ * `--qmail.listener-map` values as the offline commands (report, classify, backfill) take them:
+ * the same rules and messages as the exporter's flag; throws ConfigError.
+ */
+export function parseListenerMapFlag(values: string[]): Record<string, string> {
+  return Object.fromEntries(parseListenerMap({ flag: '--qmail.listener-map', env: null }, values));
+}
+
 function parseListenerMap(src: Source, items: string[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const item of items.flatMap(splitList)) {
