@@ -13,21 +13,7 @@ import { createSimulatedHost } from '../../src/sim/host.js';
 import { parseExposition, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
 import { spawnCli } from '../helpers/cli-process.js';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+import { pollUntil } from '../helpers/ports.js';
 
 async function linesCounted(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -57,19 +43,22 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
   const stderr = (): string => first.stderr() + (second?.stderr() ?? '');
   try {
     let url = await first.url;
-    await waitFor('the first exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
+    await pollUntil(async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined), { what: 'the first exporter', intervalMs: 50, timeoutMs: 30_000 });
     // Write a third while it runs, let a checkpoint or two pass, then kill it mid-stream.
     for (let i = 0; i < 26; i++) {
       write(1);
       await new Promise((r) => setTimeout(r, 10));
     }
-    await waitFor('some lines counted', async () => ((await linesCounted(url)) > 5000 ? true : undefined));
+    await pollUntil(async () => ((await linesCounted(url)) > 5000 ? true : undefined), { what: 'some lines counted', intervalMs: 50, timeoutMs: 30_000 });
     // ...and a checkpoint taken after them, so the restart has something to resume from.
     const countedAt = Date.now() / 1000;
-    await waitFor('a checkpoint after those lines', async () => {
-      const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
-      return (m.get('qmail_exporter_checkpoint_last_success_timestamp_seconds') ?? 0) > countedAt ? true : undefined;
-    });
+    await pollUntil(
+      async () => {
+        const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
+        return (m.get('qmail_exporter_checkpoint_last_success_timestamp_seconds') ?? 0) > countedAt ? true : undefined;
+      },
+      { what: 'a checkpoint after those lines', intervalMs: 50, timeoutMs: 30_000 },
+    );
     write(2);
     await first.stop('SIGKILL');
 
@@ -81,16 +70,15 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
 
     second = spawnCli(args);
     url = await second.url;
-    await waitFor('the second exporter', async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
+    await pollUntil(async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined), { what: 'the second exporter', intervalMs: 50, timeoutMs: 30_000 });
     write(chunks.length);
     let seen = 0;
-    await waitFor(
-      'every line counted',
+    await pollUntil(
       async () => {
         seen = await linesCounted(url);
         return seen >= truth.lines ? true : undefined;
       },
-      60_000,
+      { what: 'every line counted', intervalMs: 50, timeoutMs: 60_000 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}: ${seen} of ${truth.lines} lines counted\n${stderr()}`);
     });
