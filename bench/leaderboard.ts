@@ -3,7 +3,7 @@
 // Run: node --import tsx bench/leaderboard.ts   (add --expose-gc for steadier heap figures)
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
-import type { MailEvent } from '../src/classify/events.js';
+import type { MailEvent } from '../src/events/events.js';
 import { createLeaderboards } from '../src/leaderboard/index.js';
 
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/parse-b.ts            (BENCH_ITERATIONS=200000 by default)
  */
-import type { ProgramContext, ProgramParser } from '../src/parse/types.js';
+import type { ProgramContext, ProgramParser } from '../src/events/parsed-line.js';
 import { parseChkuser } from '../src/parse/chkuser.js';
 import { parseVchkpw } from '../src/parse/vchkpw.js';
 import { parseDovecot } from '../src/parse/dovecot.js';

@@ -12,10 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createClassifier } from '../src/classify/classifier.js';
-import type { LineResult } from '../src/classify/events.js';
+import type { LineResult } from '../src/events/events.js';
 import { readEnvelope } from '../src/parse/envelope/index.js';
 import { parseLine } from '../src/parse/dispatch.js';
-import type { LineContext } from '../src/parse/types.js';
+import type { LineContext } from '../src/events/parsed-line.js';
 
 const file = process.argv[2];
 if (file === undefined) {

@@ -4,7 +4,7 @@
  */
 import { Registry } from 'prom-client';
 import { createClassifier, type Classifier } from './classify/classifier.js';
-import type { MailEvent } from './classify/events.js';
+import type { MailEvent } from './events/events.js';
 import { createMetrics, type Metrics } from './metrics/catalogue.js';
 import { createRecorder } from './metrics/record.js';
 import { createPipeline, type Pipeline } from './pipeline.js';

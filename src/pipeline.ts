@@ -2,8 +2,8 @@
  * The one loop: lines in, accounting and events out. It holds no logic beyond routing, so the live
  * exporter, `report`, `classify` and `backfill` all count exactly the same way.
  */
-import type { LineResult, MailEvent } from './classify/events.js';
-import type { LineContext } from './parse/types.js';
+import type { LineResult, MailEvent } from './events/events.js';
+import type { LineContext } from './events/parsed-line.js';
 import type { Recorder } from './metrics/record.js';
 
 export interface Classified {

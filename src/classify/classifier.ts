@@ -21,11 +21,11 @@ import type {
   MailEvent,
   RecipientCase,
   SmtpRecipientEvent,
-} from './events.js';
+} from '../events/events.js';
 import { classifyDeliveryReason } from './delivery-reasons.js';
 
-export { lineResultOf } from './events.js';
-import type { LineContext } from '../parse/types.js';
+export { lineResultOf } from '../events/events.js';
+import type { LineContext } from '../events/parsed-line.js';
 import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
 import { createDispatcher, isQmailTag, lineResultOfParsed, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
 import type { QmailSendRecord } from '../parse/qmail-send.js';

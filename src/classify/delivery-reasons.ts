@@ -10,7 +10,7 @@
  * 'Remote_host_said:') are searched for user-unknown / quota wording, so an IP such as 195.1.1.7 in
  * the report cannot look like a '5.1.1' status code.
  */
-import type { DeliveryReason, DeliveryResult } from './events.js';
+import type { DeliveryReason, DeliveryResult } from '../events/events.js';
 
 const REMOTE_SAID = 'Remote_host_said:';
 

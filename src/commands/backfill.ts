@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, open, rm } from 'node:fs/promises';
-import type { MailEvent } from '../classify/events.js';
+import type { MailEvent } from '../events/events.js';
 import type { Recorder } from '../metrics/record.js';
 import { createRecorder } from '../metrics/record.js';
 import type { AnyFamily } from '../metrics/tally.js';

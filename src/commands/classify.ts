@@ -10,7 +10,7 @@
  * not queued) prints `"event":"ignored"` with `"unresolved":true`.
  */
 import type { Writable } from 'node:stream';
-import type { MailEvent } from '../classify/events.js';
+import type { MailEvent } from '../events/events.js';
 import { originLineOf } from '../classify/classifier.js';
 import { createEngine } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';

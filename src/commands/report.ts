@@ -4,7 +4,7 @@
  * reading the same lines (the catalogue; no process_* metrics, no follower or leaderboard series,
  * which describe a running process rather than the log).
  */
-import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../classify/events.js';
+import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../events/events.js';
 import { createEngine } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';

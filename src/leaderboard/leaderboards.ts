@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { MailEvent } from '../classify/events.js';
+import type { MailEvent } from '../events/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { SlidingCount, SlidingDistinct } from './sliding.js';

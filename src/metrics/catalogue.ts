@@ -19,7 +19,7 @@ import {
   SENDER_REASONS,
   type RecipientCase,
   type RecipientReason,
-} from '../classify/events.js';
+} from '../events/events.js';
 import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily, type FamilySnapshot } from './tally.js';
 
 /** Message sizes: 1 KiB … 50 MiB, the range qmail's databytes settings live in. */

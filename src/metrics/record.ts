@@ -3,7 +3,7 @@
  * event kind without a recorder does not compile. (A switch rather than a table of handlers: looking a
  * handler up by the event's name was a generic keyed lookup on every event.)
  */
-import type { LineResult, MailEvent } from '../classify/events.js';
+import type { LineResult, MailEvent } from '../events/events.js';
 import type { Metrics } from './catalogue.js';
 
 export interface Recorder {

@@ -34,8 +34,8 @@
  * sender, case-insensitively; no alias, '+ext' or default-domain resolution ('info' vs 'info@example.com'
  * is a different user). A remoteinfo of 'unknown' (from AUTH=<>) or an ident reply counts as a named user.
  */
-import type { MailEvent, RecipientCase, RecipientReason, SenderReason } from '../classify/events.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { MailEvent, RecipientCase, RecipientReason, SenderReason } from '../events/events.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
 const PREFIX = 'CHKUSER ';
 const FROM_OPEN = ': from <';

@@ -11,7 +11,7 @@
  * classifier's. The SMTP listener is resolved by the caller's `listenerOf` (the classifier applies
  * the listener map and its cap).
  */
-import type { LineResult, MailEvent, SmtpQueuedEvent } from '../classify/events.js';
+import type { LineResult, MailEvent, SmtpQueuedEvent } from '../events/events.js';
 import { parseChkuser } from './chkuser.js';
 import { parseDovecot } from './dovecot.js';
 import { isSyslogFormat, readEnvelope, type EnvelopeDetail } from './envelope/index.js';
@@ -22,7 +22,7 @@ import { parseRblsmtpd } from './rblsmtpd.js';
 import { parseQmailScanner, parseSimscan, parseSpamd } from './scanners.js';
 import { parseSpamdyke } from './spamdyke.js';
 import { parseTcpserver } from './tcpserver.js';
-import type { LineContext, ProgramContext, ProgramParser } from './types.js';
+import type { LineContext, ProgramContext, ProgramParser } from '../events/parsed-line.js';
 import { parseVchkpw } from './vchkpw.js';
 
 /** Programs the dispatcher knows (the `program` of ignored / unrecognised events). */

@@ -27,8 +27,8 @@
  * first ': user=<' (dovecot's own text precedes it), rip= is read at the LAST ' rip=', and the user ends
  * at the last '>' before rip=, so a user name holding '(auth failed, ', '>' or ', rip=' moves nothing.
  */
-import type { AuthProtocol, AuthReason, MailEvent } from '../classify/events.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { AuthProtocol, AuthReason, MailEvent } from '../events/events.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 import { lastIndexOfChar } from './scan-text.js';
 
 const PROGRAM = 'dovecot';

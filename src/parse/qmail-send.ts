@@ -13,7 +13,7 @@
  * SPAMCONTROL adds 'double bounce: discarding ...'. Records carry raw fields only; the classifier
  * judges them (delivery reasons, channels, durations).
  */
-import type { DeliveryResult, SendChannel } from '../classify/events.js';
+import type { DeliveryResult, SendChannel } from '../events/events.js';
 import { parseUint } from './scan-text.js';
 
 /** One qmail-send line. `queue` is indimail's queue number (' queueN' suffix), null elsewhere. */

@@ -44,10 +44,10 @@ import type {
   RecipientCase,
   RecipientReason,
   SenderReason,
-} from '../classify/events.js';
+} from '../events/events.js';
 import { acceptedRecipientCase } from './chkuser.js';
 import { parseUint } from './scan-text.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
 const PROGRAM = 'qmail-smtpd';
 

@@ -9,8 +9,8 @@
  * code ('unknown'). Under syslog the tag may itself be 'rblsmtpd' (then the message starts with the IP
  * or zone), so the 'rblsmtpd: ' first word is optional here.
  */
-import type { RblCode } from '../classify/events.js';
-import type { ProgramParser } from './types.js';
+import type { RblCode } from '../events/events.js';
+import type { ProgramParser } from '../events/parsed-line.js';
 import { parseUint } from './scan-text.js';
 
 const PREFIX = 'rblsmtpd: ';

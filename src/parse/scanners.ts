@@ -14,8 +14,8 @@
  *
  * spamd (SpamAssassin's daemon) lines are recognised and ignored: qmail-scanner or simscan report the verdict.
  */
-import type { ScanResult } from '../classify/events.js';
-import type { ProgramParser } from './types.js';
+import type { ScanResult } from '../events/events.js';
+import type { ProgramParser } from '../events/parsed-line.js';
 
 const SIMSCAN_STATES: Record<string, ScanResult> = {
   CLEAN: 'clean',

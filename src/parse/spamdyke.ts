@@ -18,10 +18,10 @@
  * 'to: ' each the last one before the previous), so an address or AUTH name holding ' origin_ip: '
  * cannot move the IP.
  */
-import type { MailEvent, RecipientReason, SenderReason } from '../classify/events.js';
+import type { MailEvent, RecipientReason, SenderReason } from '../events/events.js';
 import { acceptedRecipientCase } from './chkuser.js';
 import { smtpAuthProtocol } from './qmail-smtpd.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
 const PROGRAM = 'spamdyke';
 const UNKNOWN = '(unknown)';

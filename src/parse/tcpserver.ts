@@ -13,8 +13,8 @@
  * 'warning:' and 'fatal:' lines are recognised and ignored. `end` status is the wait() status
  * (256 = exit 1, 25600 = exit 100).
  */
-import type { MailEvent } from '../classify/events.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { MailEvent } from '../events/events.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 import { parseUint } from './scan-text.js';
 
 const PREFIX = 'tcpserver: ';

@@ -18,8 +18,8 @@
  * Internal errors (setuid/setgid/chdir/putenv failures, 'user has no password', maildir auto-creation)
  * are recognised and ignored: they say nothing about the credentials.
  */
-import type { AuthProtocol, AuthReason, AuthResult, MailEvent } from '../classify/events.js';
-import type { ProgramContext, ProgramParser } from './types.js';
+import type { AuthProtocol, AuthReason, AuthResult, MailEvent } from '../events/events.js';
+import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
 const PROGRAM = 'vchkpw';
 const SERVICE_PREFIX = 'vchkpw-';

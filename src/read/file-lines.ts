@@ -7,7 +7,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
-import type { LineContext } from '../parse/types.js';
+import type { LineContext } from '../events/parsed-line.js';
 
 /** Lines longer than this are cut (and still counted): no valid line of any qmail program comes near it. */
 export const MAX_LINE_BYTES = 1024 * 1024 + 1024;

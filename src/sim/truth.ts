@@ -4,8 +4,8 @@
  * the number of lines: series are few, `hourly` grows by one row per hour of log time, and the
  * leaderboards are bounded by the simulated host's fixed pools of users and IPs.
  */
-import type { LineResult } from '../classify/events.js';
-import { LINE_RESULTS } from '../classify/events.js';
+import type { LineResult } from '../events/events.js';
+import { LINE_RESULTS } from '../events/events.js';
 import { seriesKey } from '../metrics/series-key.js';
 import { BOARD_NAMES, type BoardName } from '../leaderboard/boards.js';
 

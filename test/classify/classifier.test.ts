@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClassifier, lineResultOf, type Classifier } from '../../src/classify/classifier.js';
-import type { LineResult, MailEvent } from '../../src/classify/events.js';
-import type { LineContext } from '../../src/parse/types.js';
+import type { LineResult, MailEvent } from '../../src/events/events.js';
+import type { LineContext } from '../../src/events/parsed-line.js';
 
 const fixture = (name: string): string[] =>
   readFileSync(fileURLToPath(new URL(`../fixtures/logs/${name}`, import.meta.url)), 'utf8')

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeliveryReason, DeliveryResult } from '../../src/classify/events.js';
+import type { DeliveryReason, DeliveryResult } from '../../src/events/events.js';
 import { classifyDeliveryReason } from '../../src/classify/delivery-reasons.js';
 
 const cases: { name: string; result: DeliveryResult; report: string; mangled?: boolean; want: DeliveryReason }[] = [

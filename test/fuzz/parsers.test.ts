@@ -37,8 +37,8 @@ import {
   SENDER_REASONS,
   SENDER_RESULTS,
   type MailEvent,
-} from '../../src/classify/events.js';
-import type { LineContext, ProgramContext, ProgramParser } from '../../src/parse/types.js';
+} from '../../src/events/events.js';
+import type { LineContext, ProgramContext, ProgramParser } from '../../src/events/parsed-line.js';
 import { parseEnvelope, readEnvelope } from '../../src/parse/envelope/index.js';
 import { parseSyslog } from '../../src/parse/envelope/syslog.js';
 import { parseRfc3339 } from '../../src/parse/envelope/rfc3339.js';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import type { AuthEvent, RecipientCase, SmtpRecipientEvent } from '../../src/classify/events.js';
+import type { AuthEvent, RecipientCase, SmtpRecipientEvent } from '../../src/events/events.js';
 import { createLeaderboards } from '../../src/leaderboard/index.js';
 import type { LeaderboardOptions, Leaderboards } from '../../src/leaderboard/index.js';
 

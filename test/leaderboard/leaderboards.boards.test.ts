@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MINUTE, authFailure, boardsWithClock, recipient } from './helpers.js';
-import type { RecipientCase } from '../../src/classify/events.js';
+import type { RecipientCase } from '../../src/events/events.js';
 
 test('each board counts only the events it is fed by', () => {
   const { boards } = boardsWithClock();

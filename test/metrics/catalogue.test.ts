@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import { createMetrics, reasonsForCase } from '../../src/metrics/catalogue.js';
 import { createRecorder } from '../../src/metrics/record.js';
-import type { MailEvent } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
 
 const build = { version: '0.0.0-test', nodejs: 'v20' };
 

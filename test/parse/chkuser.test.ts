@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { acceptedRecipientCase, isIpText, parseChkuser } from '../../src/parse/chkuser.js';
-import type { MailEvent } from '../../src/classify/events.js';
-import { RECIPIENT_CASES, RECIPIENT_REASONS, SENDER_REASONS, SENDER_RESULTS } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
+import { RECIPIENT_CASES, RECIPIENT_REASONS, SENDER_REASONS, SENDER_RESULTS } from '../../src/events/events.js';
 
 // Lines are built from the formats read in chkuser's source (qmail-log-formats.md §1.2, §1.3): only two
 // real CHKUSER lines were found in public sources, so these are "from format, not observed" unless noted.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLine, sanitizeListener, isDovecotTag, type ParsedLine } from '../../src/parse/dispatch.js';
-import type { LineContext } from '../../src/parse/types.js';
+import type { LineContext } from '../../src/events/parsed-line.js';
 
 const ctx: LineContext = { referenceTime: 1777636800, listenerHint: 'smtpd' };
 

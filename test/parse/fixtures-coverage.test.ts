@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classify/classifier.js';
-import type { LineResult, MailEvent } from '../../src/classify/events.js';
+import type { LineResult, MailEvent } from '../../src/events/events.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const samplesPath = resolve(repoRoot, '..', 'shared', 'samples', 'real-lines.txt');

@@ -2,14 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseQmailSmtpd, smtpAuthProtocol } from '../../src/parse/qmail-smtpd.js';
-import type { MailEvent } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
 import {
   AUTH_REASONS,
   RBL_CODES,
   RECIPIENT_CASES,
   RECIPIENT_REASONS,
   SENDER_REASONS,
-} from '../../src/classify/events.js';
+} from '../../src/events/events.js';
 
 // Every line here is built from the patches' source (jms1 combined patch v7.08, sagredo-dev/qmail
 // qmail-smtpd.c, QMailToaster patches, aqmail/aQmail smtpdlog.c, indimail-mta log_trans()):

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MailEvent } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
 import { parseRblsmtpd } from '../../src/parse/rblsmtpd.js';
 
 const ctx = { time: 5, listener: 'smtp' };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MailEvent, ScanResult } from '../../src/classify/events.js';
+import type { MailEvent, ScanResult } from '../../src/events/events.js';
 import { parseQmailScanner, parseSimscan, parseSpamd } from '../../src/parse/scanners.js';
 
 const ctx = { time: 1, listener: 'smtpd' };

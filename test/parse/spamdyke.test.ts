@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseSpamdyke } from '../../src/parse/spamdyke.js';
-import type { MailEvent } from '../../src/classify/events.js';
-import { RECIPIENT_CASES, RECIPIENT_REASONS, SENDER_REASONS } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
+import { RECIPIENT_CASES, RECIPIENT_REASONS, SENDER_REASONS } from '../../src/events/events.js';
 
 // Lines built from spamdyke 4.1.0's log format (spamdyke.c SPAMDYKE_LOG_INFO, README.html "Logging"):
 // from format, not observed.

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parseVchkpw } from '../../src/parse/vchkpw.js';
-import type { MailEvent } from '../../src/classify/events.js';
-import { AUTH_PROTOCOLS, AUTH_REASONS } from '../../src/classify/events.js';
+import type { MailEvent } from '../../src/events/events.js';
+import { AUTH_PROTOCOLS, AUTH_REASONS } from '../../src/events/events.js';
 
 const ctx = { time: 1158218502, listener: 'smtp' };
 

@@ -2,7 +2,7 @@
  * What the envelope readers know beyond the public `Envelope`: which format the line was in (the
  * listener rule and the splogger rejoin depend on it) and whether a splogger stamp was present.
  */
-import type { Envelope } from '../types.js';
+import type { Envelope } from '../../events/parsed-line.js';
 
 export type EnvelopeFormat =
   | 'syslog' // 'Mmm dd hh:mm:ss host tag[pid]: '

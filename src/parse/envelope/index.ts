@@ -4,7 +4,7 @@
  * patch, dovecot log_path files, bare stderr lines); the first character picks the reader, so a
  * line costs one reader at most. Never throws: a line that fits no format is a bare line.
  */
-import type { Envelope, LineContext } from '../types.js';
+import type { Envelope, LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
 import { multilogBody, parseCtime, parseTai64n, parseTai64nLocal } from './multilog.js';
 import { parseRfc3339 } from './rfc3339.js';

@@ -11,7 +11,7 @@
  * After the stamp a program may print its own 'tag[pid]: ' or 'tag: ' (vpopmail, dovecot); a program's
  * first word ('tcpserver: pid 1 ...') is not a tag (tag.ts).
  */
-import type { LineContext } from '../types.js';
+import type { LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail, EnvelopeFormat } from './detail.js';
 import { localEpochSeconds, isValidDate } from './local-time.js';
 import { readDateTime, readTime } from './rfc3339.js';

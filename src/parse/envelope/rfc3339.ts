@@ -6,7 +6,7 @@
  * The offset makes the time exact; a splogger stamp after the tag still wins (it is the program's
  * own time). Host and tag follow as in BSD syslog.
  */
-import type { LineContext } from '../types.js';
+import type { LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
 import { readHostTagMessage } from './syslog.js';
 import { isValidDate } from './local-time.js';

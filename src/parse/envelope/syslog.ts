@@ -10,7 +10,7 @@
  * from `LineContext.referenceTime`. A token ending in ':' right after the time is a tag (dovecot's
  * log_path files), not a host.
  */
-import type { LineContext } from '../types.js';
+import type { LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail, EnvelopeFormat } from './detail.js';
 import { yearlessLocalEpoch } from './local-time.js';
 import { readSploggerStamp } from './splogger.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEnvelope, readEnvelope } from '../../../src/parse/envelope/index.js';
 import { readSploggerStamp } from '../../../src/parse/envelope/splogger.js';
-import type { Envelope, LineContext } from '../../../src/parse/types.js';
+import type { Envelope, LineContext } from '../../../src/events/parsed-line.js';
 
 const ctx: LineContext = { referenceTime: 1777636800, listenerHint: null };
 

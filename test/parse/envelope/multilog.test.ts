@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEnvelope } from '../../../src/parse/envelope/index.js';
 import { tai64nToUnix } from '../../../src/parse/envelope/multilog.js';
-import type { Envelope, LineContext } from '../../../src/parse/types.js';
+import type { Envelope, LineContext } from '../../../src/events/parsed-line.js';
 
 const local = (y: number, mo: number, d: number, h: number, mi: number, s: number): number =>
   new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;

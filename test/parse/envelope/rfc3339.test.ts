@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEnvelope } from '../../../src/parse/envelope/index.js';
-import type { Envelope, LineContext } from '../../../src/parse/types.js';
+import type { Envelope, LineContext } from '../../../src/events/parsed-line.js';
 
 const ctx: LineContext = { referenceTime: 0, listenerHint: null };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEnvelope } from '../../../src/parse/envelope/index.js';
 import { parseSyslog } from '../../../src/parse/envelope/syslog.js';
-import type { Envelope, LineContext } from '../../../src/parse/types.js';
+import type { Envelope, LineContext } from '../../../src/events/parsed-line.js';
 
 // Syslog times are local: expectations are computed with the same Date local-time constructor, so
 // the tests hold in any TZ the suite runs under.

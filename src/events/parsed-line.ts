@@ -2,7 +2,7 @@
  * Types at the parse seam. Parsers are pure: they read text and return values, never throw,
  * never read the clock or the file system.
  */
-import type { MailEvent } from '../classify/events.js';
+import type { MailEvent } from './events.js';
 
 /** The outer envelope of one log line: who wrote it and when. */
 export interface Envelope {
