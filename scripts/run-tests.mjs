@@ -3,6 +3,11 @@
 // itself nor expands globs, and a run that finds no file would still succeed: so list them here and
 // fail when there are none. Extra arguments are passed to node (e.g. --test-name-pattern=chkuser).
 //
+// TEST_SUITE=unit (npm run test:unit) runs only the in-process tests of the pure and nearly pure
+// rooms — the vocabulary, parsers, classifier, follower, line reader and metrics — which take
+// seconds and need no promtool, prometheus or child exporter. TEST_FILES_MATCH=<substring> narrows
+// either set further.
+//
 // Two phases: everything but the load test, two files at a time; then the load test alone, since
 // it measures scrape latency and must not share the two cores with other heavy tests. The last
 // line sums both phases: "N passed, N failed".
@@ -21,8 +26,17 @@ function find(dir) {
   return out;
 }
 
+const UNIT_FOLDERS = ['events', 'parse', 'classify', 'follow', 'read', 'metrics'].map((d) => join('test', d) + '/');
+
 const filter = process.env.TEST_FILES_MATCH;
-const files = find('test').filter((f) => !filter || f.includes(filter));
+const suite = process.env.TEST_SUITE ?? 'all';
+if (suite !== 'all' && suite !== 'unit') {
+  console.error(`run-tests: TEST_SUITE must be 'all' or 'unit', not '${suite}'`);
+  process.exit(2);
+}
+const files = find('test')
+  .filter((f) => suite === 'all' || UNIT_FOLDERS.some((d) => f.startsWith(d)))
+  .filter((f) => !filter || f.includes(filter));
 if (files.length === 0) {
   console.error('run-tests: no test files found under test/');
   process.exit(1);

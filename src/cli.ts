@@ -8,7 +8,7 @@
  *   qmail_exporter report [FILE...]        what happened in whole logs (text, json or prometheus)
  *   qmail_exporter backfill [FILE...]      OpenMetrics history from archived logs, for promtool
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -167,7 +167,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     });
     await writer.tick();
     writer.start();
-    stopDemo = () => writer.stop();
+    // The directory is the demo's alone: remove it at shutdown so demos leave nothing in /tmp.
+    stopDemo = async () => {
+      await writer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
     config = { ...config, qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true } };
     log.info({ dir, file: join(dir, 'maillog') }, 'demo: a simulated qmail host writes here; rotation every 3 minutes');
   }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from './helpers/cli-process.js';
@@ -108,4 +108,8 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
   } finally {
     await demo.stop();
   }
+  // The simulated host wrote in a temporary directory of its own; it is gone after SIGTERM.
+  const dir = /msg="?demo: [^\n]*? dir=(\S+)/.exec(demo.stderr())?.[1];
+  assert.ok(dir !== undefined, `the demo names its directory:\n${demo.stderr()}`);
+  assert.equal(existsSync(dir.replace(/^"|"$/g, '')), false, `${dir} left behind`);
 });

@@ -2,7 +2,7 @@
  * Follows one mail log through every rotation we know of and hands out complete lines with an
  * exact byte position (docs/follow.md has the rules in prose; every rule has a named test).
  *
- * The shape, from libraries.md §2b (a prototype of it lost no line in any measured scenario):
+ * The shape (a prototype of it lost no line in any measured scenario; docs/follow.md says why not `tail`):
  * - fs.watch on the *directory* is only a trigger; a poll ticker is the safety net;
  * - files are read through an open FileHandle at our own offset, never by name, so a renamed
  *   or deleted file is still read to its end;

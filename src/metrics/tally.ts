@@ -2,7 +2,7 @@
  * Metric families that count in plain memory and render through a prom-client Registry.
  *
  * Why not prom-client's Counter directly: its `inc(labels)` re-hashes the label object on every
- * call (about 270 ns, libraries.md §3), which alone would halve our line rate. These families key
+ * call (about 270 ns when we measured it), which alone would halve our line rate. These families key
  * series by a pre-joined string, so the hot path is one Map lookup and an add; prom-client still
  * formats the exposition (they implement the `get()` it calls on scrape). They also snapshot and
  * restore exactly, which checkpoints need and prom-client cannot do for histograms.

@@ -1,7 +1,7 @@
 /**
  * Fuzzing of every parser: the envelope readers, every program parser, the dispatcher, the whole
  * classifier and the pipeline into the metrics and leaderboards. Inputs: random strings, real lines
- * (test/fixtures/logs, shared/samples/real-lines.txt, simulator lines) mutated by inserting, deleting
+ * (test/fixtures/logs, test/fixtures/samples/real-lines.txt, simulator lines) mutated by inserting, deleting
  * and replacing characters and splicing in `: < > | ( )`, invalid UTF-8 decoded as the follower
  * decodes it, NUL bytes, 1 MB lines, and 100 KB adversarial HELO/sender/user strings.
  *
@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -83,9 +83,9 @@ function logLines(file: string, commentsAreNotData: boolean): string[] {
     .filter((l) => l.trim() !== '' && !(commentsAreNotData && l.startsWith('#')));
 }
 
-const realLinesPath = resolve(repoRoot, '..', 'shared', 'samples', 'real-lines.txt');
+const realLinesPath = join(repoRoot, 'test', 'fixtures', 'samples', 'real-lines.txt');
 const fixtureLines = filesUnder(join(repoRoot, 'test', 'fixtures', 'logs')).flatMap((f) => logLines(f, false));
-const realLines = existsSync(realLinesPath) ? logLines(realLinesPath, true) : [];
+const realLines = logLines(realLinesPath, true);
 const simulatedLines = createSimulatedHost({ startTime: REFERENCE_TIME - 3600, seed: 7, profile: 'abuse', linesPerSecond: 50 }).take(400);
 
 /** One line per program the exporter reads, in the layouts the formats reference gives, so every parser has seeds. */
@@ -442,8 +442,7 @@ const randomText = fc.oneof(
 
 // ---- properties -------------------------------------------------------------------------------------
 
-test('seeds: fixtures, shared real lines and simulator lines are all there', () => {
-  assert.ok(existsSync(realLinesPath), `shared samples missing at ${realLinesPath} (the repository is checked out beside shared/)`);
+test('seeds: fixtures, real-line samples and simulator lines are all there', () => {
   assert.ok(fixtureLines.length >= 50, `${fixtureLines.length} fixture lines`);
   assert.ok(realLines.length >= 100, `${realLines.length} real lines`);
   assert.equal(simulatedLines.length, 400);
