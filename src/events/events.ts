@@ -59,7 +59,12 @@ export const SENDER_REASONS = [
 ] as const;
 export type SenderReason = (typeof SENDER_REASONS)[number];
 
-/** The service an authentication attempt was made against; vchkpw may also name a bare port ('2110'). */
+/**
+ * The service an authentication attempt was made against. vchkpw names a service from the local
+ * port; a port it has no name for is printed as a number, which becomes the well-known service of
+ * that port (25 smtp, 587 submission, 465 smtps, 110 pop3, 995 pop3s, 143 imap, 993 imaps) or
+ * `other`: any local user can write any number with `logger`, so numbers never become labels.
+ */
 export const AUTH_PROTOCOLS = [
   'smtp',
   'submission',
@@ -70,10 +75,9 @@ export const AUTH_PROTOCOLS = [
   'imaps',
   'webmail',
   'managesieve',
+  'other',
 ] as const;
-export type KnownAuthProtocol = (typeof AUTH_PROTOCOLS)[number];
-/** A known protocol, or the decimal port text vchkpw prints for an unusual port (bounded by the ports a host listens on). */
-export type AuthProtocol = KnownAuthProtocol | `${number}`;
+export type AuthProtocol = (typeof AUTH_PROTOCOLS)[number];
 
 export const AUTH_RESULTS = ['success', 'failure'] as const;
 export type AuthResult = (typeof AUTH_RESULTS)[number];

@@ -3,7 +3,8 @@
  * (brunonymous/vpopmail vchkpw.c, vpopmail 5.4.33). It logs through syslog as `vpopmail[pid]:`; the
  * message starts with the service name chosen from $TCPLOCALPORT (25 smtp, 110 pop3, 143 imap, 465 smtps,
  * 587 submission, 993 imaps, 995 pop3s, any other port as its number; POP/IMAP from 127.0.0.1 becomes
- * webmail):
+ * webmail). A number becomes the service of that well-known port, any other number `other`: the
+ * protocol is a label, and any local user can write `vchkpw-12345:` with logger.
  *
  *   vchkpw-pop3: password fail keith1@example.com:203.0.113.198
  *   vchkpw-submission: (LOGIN) login success info@example.com:198.51.100.20
@@ -13,11 +14,15 @@
  * `(pass: '{password}')`; the parser steps over it and never copies it (the user text starts after the
  * LAST "') ", which a real user@domain never contains). The user text is `user@domain` (domain may be
  * empty: 'info@:ip'), a bare name for system users and the null/invalid-name messages; the IP is the
- * text after the first ':' following the last '@' (so an IPv6 address keeps its colons).
+ * text after the first ':' following the last '@' (so an IPv6 address keeps its colons). That text is
+ * kept only when it is an IP address: a password typed into the user name ('u@d:hunter2:1.2.3.4')
+ * would otherwise reach the leaderboards. When it is not, a trailing IPv4 address after its last ':'
+ * is kept, else no IP.
  *
  * Internal errors (setuid/setgid/chdir/putenv failures, 'user has no password', maildir auto-creation)
  * are recognised and ignored: they say nothing about the credentials.
  */
+import { isIP, isIPv4 } from 'node:net';
 import type { AuthProtocol, AuthReason, AuthResult, MailEvent } from '../events/events.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
@@ -36,6 +41,17 @@ const SERVICES: ReadonlyMap<string, AuthProtocol> = new Map<string, AuthProtocol
   ['imap', 'imap'],
   ['imaps', 'imaps'],
   ['webmail', 'webmail'],
+]);
+
+/** The numbered form's well-known ports; any other number is `other`. */
+const PORTS: ReadonlyMap<string, AuthProtocol> = new Map<string, AuthProtocol>([
+  ['25', 'smtp'],
+  ['587', 'submission'],
+  ['465', 'smtps'],
+  ['110', 'pop3'],
+  ['995', 'pop3s'],
+  ['143', 'imap'],
+  ['993', 'imaps'],
 ]);
 
 type Outcome = { result: AuthResult; reason: AuthReason; mayHidePassword: boolean } | 'internal';
@@ -119,7 +135,7 @@ export const parseVchkpw: ProgramParser = (message: string, ctx: ProgramContext)
   const lastAt = message.lastIndexOf('@');
   const colon = message.indexOf(':', lastAt >= userStart ? lastAt : userStart);
   const user = colon < 0 ? message.slice(userStart) : message.slice(userStart, colon);
-  const remoteIp = colon < 0 ? '' : message.slice(colon + 1).trimEnd();
+  const remoteIp = colon < 0 ? '' : ipField(message.slice(colon + 1).trimEnd());
   return {
     event: 'auth',
     time: ctx.time,
@@ -131,7 +147,7 @@ export const parseVchkpw: ProgramParser = (message: string, ctx: ProgramContext)
   };
 };
 
-/** 'pop3' → 'pop3', '2110' → '2110'; null for anything vchkpw does not print. */
+/** 'pop3' → 'pop3', '993' → 'imaps', '2110' → 'other'; null for anything vchkpw does not print. */
 function serviceProtocol(s: string, start: number, end: number): AuthProtocol | null {
   if (end === start) return null;
   let digits = true;
@@ -142,6 +158,14 @@ function serviceProtocol(s: string, start: number, end: number): AuthProtocol | 
       break;
     }
   }
-  if (digits) return end - start <= 5 ? (s.slice(start, end) as `${number}`) : null;
+  if (digits) return end - start <= 5 ? (PORTS.get(s.slice(start, end)) ?? 'other') : null;
   return SERVICES.get(s.slice(start, end)) ?? null;
+}
+
+/** The IP field when it is an address; else an IPv4 address after its last ':'; else ''. */
+function ipField(text: string): string {
+  if (text === '' || isIP(text) !== 0) return text;
+  const last = text.lastIndexOf(':');
+  const tail = last < 0 ? '' : text.slice(last + 1);
+  return isIPv4(tail) ? tail : '';
 }

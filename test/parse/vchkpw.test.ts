@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { parseVchkpw } from '../../src/parse/vchkpw.js';
 import type { MailEvent } from '../../src/events/events.js';
@@ -68,9 +69,13 @@ describe('vchkpw: every message of vchkpw.c (from format, not observed unless ab
     ['system password fail', 'vchkpw-pop3: system password fail root:192.0.2.12', auth('pop3', 'failure', 'bad_password', 'root', '192.0.2.12')],
     ["system password fail (pass: '...')", "vchkpw-pop3: system password fail (pass: 'toor') root:192.0.2.12", auth('pop3', 'failure', 'bad_password', 'root', '192.0.2.12')],
     ['system password login success', 'vchkpw-pop3: system password login success root:192.0.2.12', auth('pop3', 'success', 'none', 'root', '192.0.2.12')],
-    ['numbered service (TCPLOCALPORT 2110)', 'vchkpw-2110: password fail info@example.com:192.0.2.13', auth('2110', 'failure', 'bad_password', 'info@example.com', '192.0.2.13')],
-    ['old numbered form without colon', 'vchkpw-2110 password fail info@example.com:192.0.2.13', auth('2110', 'failure', 'bad_password', 'info@example.com', '192.0.2.13')],
-    ['TCPLOCALPORT unset', 'vchkpw-0: password fail info@example.com:', auth('0', 'failure', 'bad_password', 'info@example.com', '')],
+    ['numbered service (TCPLOCALPORT 2110): other', 'vchkpw-2110: password fail info@example.com:192.0.2.13', auth('other', 'failure', 'bad_password', 'info@example.com', '192.0.2.13')],
+    ['old numbered form without colon', 'vchkpw-2110 password fail info@example.com:192.0.2.13', auth('other', 'failure', 'bad_password', 'info@example.com', '192.0.2.13')],
+    ['TCPLOCALPORT unset', 'vchkpw-0: password fail info@example.com:', auth('other', 'failure', 'bad_password', 'info@example.com', '')],
+    ['well-known port 587 by name', 'vchkpw-587: password fail info@example.com:192.0.2.13', auth('submission', 'failure', 'bad_password', 'info@example.com', '192.0.2.13')],
+    ['well-known port 993 by name', 'vchkpw-993: (PLAIN) login success info@example.com:192.0.2.13', auth('imaps', 'success', 'none', 'info@example.com', '192.0.2.13')],
+    ['a password typed after the address: the IP only', 'vchkpw-smtp: password fail u@example.com:hunter2:192.0.2.13', auth('smtp', 'failure', 'bad_password', 'u@example.com', '192.0.2.13')],
+    ['an IP field that is no address: no IP', 'vchkpw-smtp: password fail u@example.com:hunter2', auth('smtp', 'failure', 'bad_password', 'u@example.com', '')],
     ['IPv6 remote', 'vchkpw-submission: password fail info@example.com:2001:db8::25', auth('submission', 'failure', 'bad_password', 'info@example.com', '2001:db8::25')],
     ['IPv6 remote, bare system user', 'vchkpw-pop3: system user not found root:::ffff:192.0.2.1', auth('pop3', 'failure', 'unknown_user', 'root', '::ffff:192.0.2.1')],
     ['user has no password (internal)', 'vchkpw-pop3: user has no password info@example.com:192.0.2.14', IGNORED],
@@ -106,6 +111,16 @@ describe('vchkpw: lines that are not vchkpw lines', () => {
   ];
   for (const [name, line] of cases) test(name, () => assert.equal(parseVchkpw(line, ctx), null));
 
+  test('every numbered service is one of the eight names or other (a bounded label)', () => {
+    const seen = new Set<string>();
+    for (let port = 0; port < 100_000; port++) {
+      const e = parseVchkpw(`vchkpw-${port}: password fail a@b:192.0.2.1`, ctx);
+      assert.ok(e !== null && e.event === 'auth');
+      if (e.event === 'auth') seen.add(e.protocol);
+    }
+    assert.deepEqual([...seen].sort(), ['imap', 'imaps', 'other', 'pop3', 'pop3s', 'smtp', 'smtps', 'submission']);
+  });
+
   test('a cut password field yields no user and no IP (nothing of the password)', () => {
     assert.deepEqual(parseVchkpw("vchkpw-pop3: password fail (pass: 'secret@x:y", ctx), auth('pop3', 'failure', 'bad_password', '', ''));
   });
@@ -118,8 +133,9 @@ describe('vchkpw: lines that are not vchkpw lines', () => {
         if (e === null || e.event === 'ignored') return;
         assert.equal(e.event, 'auth');
         if (e.event !== 'auth') return;
-        assert.ok((AUTH_PROTOCOLS as readonly string[]).includes(e.protocol) || /^\d{1,5}$/.test(e.protocol), e.protocol);
+        assert.ok((AUTH_PROTOCOLS as readonly string[]).includes(e.protocol), e.protocol);
         assert.ok(AUTH_REASONS.includes(e.reason));
+        assert.ok(e.remote_ip === '' || isIP(e.remote_ip) !== 0, e.remote_ip);
       }),
       { numRuns: 3000 },
     );
