@@ -9,11 +9,16 @@
  * which users exist, one bcrypt at a time, and results cached per (user, hash, password).
  */
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { FollowStatusLike, Health } from '../health.js';
 import type { Logger } from '../log.js';
+import { acceptsGzip, negotiateFormat, OPENMETRICS_CONTENT_TYPE, renderOpenMetrics } from './exposition.js';
+
+const gzipAsync = promisify(gzip);
 
 /** What the landing page shows for each followed file (the follower's status). */
 export type FileState = FollowStatusLike;
@@ -62,7 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(async (req, res, next) => {
     switch (req.path) {
       case deps.telemetryPath:
-        return serveMetrics(deps.registry, res, log);
+        return serveMetrics(deps.registry, req, res, log);
       case '/healthz': {
         const snap = deps.health.snapshot();
         res.status(snap.healthy ? 200 : 503).setHeader('Cache-Control', 'no-store');
@@ -102,10 +107,11 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-async function serveMetrics(registry: Registry, res: Response, log: Logger): Promise<void> {
+async function serveMetrics(registry: Registry, req: Request, res: Response, log: Logger): Promise<void> {
+  const format = negotiateFormat(req.headers.accept);
   let body: string;
   try {
-    body = await registry.metrics();
+    body = format === 'openmetrics' ? await renderOpenMetrics(registry) : await registry.metrics();
   } catch (err) {
     log.error({ err }, 'metrics collection failed');
     res.status(500).type('text/plain').send('An error has occurred while gathering metrics; see the exporter log.\n');
@@ -113,7 +119,16 @@ async function serveMetrics(registry: Registry, res: Response, log: Logger): Pro
   }
   // Written as is: Prometheus picks the parser from this exact content type.
   res.statusCode = 200;
-  res.setHeader('Content-Type', registry.contentType);
+  res.setHeader('Content-Type', format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : registry.contentType);
+  res.setHeader('Vary', 'Accept, Accept-Encoding');
+  if (acceptsGzip(req.headers['accept-encoding'])) {
+    // Off the main thread (zlib's pool): a scrape of a few hundred KB must not stall line reading.
+    const zipped = await gzipAsync(body);
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Content-Length', zipped.length);
+    res.end(zipped);
+    return;
+  }
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);
 }
