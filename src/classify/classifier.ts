@@ -15,13 +15,8 @@
  * or queues in one log do not mix. Every map is capped at `maxPending`: the oldest entry is dropped
  * and counted (`stats()`).
  */
-import type {
-  DeliveryChannel,
-  LineResult,
-  MailEvent,
-  RecipientCase,
-  SmtpRecipientEvent,
-} from '../events/events.js';
+import type { DeliveryChannel, LineResult, MailEvent } from '../events/events.js';
+import { recipientEvent, sameAddress, sameSender } from '../events/recipient-case.js';
 import { classifyDeliveryReason } from './delivery-reasons.js';
 
 export { lineResultOf } from '../events/events.js';
@@ -128,10 +123,6 @@ interface Held {
   ctx: LineContext;
   parsed: ParsedLine;
   line: number;
-}
-
-function sameAddress(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
 }
 
 function isAccountingEvent(e: MailEvent): boolean {
@@ -375,19 +366,20 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
             }
           }
         }
-        const refusedCase: RecipientCase =
-          r.type === 'sender-not-authenticated' || !last.authenticated ? 'rejected_no_auth' : 'inbound_rejected';
-        events.push({
-          event: 'smtp.recipient',
-          time,
-          case: r.type === 'forbids' ? 'inbound_rejected' : refusedCase,
-          reason: r.type === 'forbids' ? 'policy' : 'must_auth',
-          listener,
-          sender: last.authenticated ? '' : last.from,
-          auth_user: last.authenticated ? last.from : '',
-          remote_ip: '',
-          recipient: last.recipient,
-        });
+        events.push(
+          recipientEvent(
+            {
+              decision: r.type === 'forbids' ? 'refused' : 'auth_required',
+              relayed: false,
+              sender: last.authenticated ? '' : last.from,
+              authUser: last.authenticated ? last.from : '',
+              refusal: r.type === 'forbids' ? 'policy' : 'must_auth',
+            },
+            { time, listener },
+            '',
+            last.recipient,
+          ),
+        );
         return 'counted';
       }
       case 'allows':
@@ -423,27 +415,22 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     // that (a different-user send), those of the oldest pending AUTH user.
     let pick = list[0]!.authUser;
     for (const e of list) {
-      if (sameAddress(e.authUser, sender)) {
-        pick = sender;
+      if (sameSender(e.authUser, sender)) {
+        pick = e.authUser;
         break;
       }
     }
     const keep: PolicyEntry[] = [];
     for (const e of list) {
       if (sameAddress(e.authUser, pick)) {
-        const c: RecipientCase = sameAddress(e.authUser, sender) ? 'sent_auth_same_user' : 'sent_auth_different_user';
-        const ev: SmtpRecipientEvent = {
-          event: 'smtp.recipient',
-          time: e.time,
-          case: c,
-          reason: 'none',
-          listener,
-          sender,
-          auth_user: e.authUser,
-          remote_ip: '',
-          recipient: e.recipient,
-        };
-        events.push(ev);
+        events.push(
+          recipientEvent(
+            { decision: 'accepted', relayed: true, sender, authUser: e.authUser, refusal: 'none' },
+            { time: e.time, listener },
+            '',
+            e.recipient,
+          ),
+        );
         markOrigin(events, events.length - 1, e.line);
       } else {
         keep.push(e);

@@ -30,11 +30,12 @@
  *    only mis-read left is a remotehost that is a bare 1-4 hex-digit label ('cafe') in front of an IPv6
  *    address with '::' — PTR names are fully qualified, so real lines do not have it.
  *
- * Address comparison for the authenticated cases: the whole SMTP-AUTH user against the whole envelope
- * sender, case-insensitively; no alias, '+ext' or default-domain resolution ('info' vs 'info@example.com'
- * is a different user). A remoteinfo of 'unknown' (from AUTH=<>) or an ident reply counts as a named user.
+ * The line's facts (accepted or refused, relayed, sender, remoteinfo) go to events/recipient-case.ts,
+ * which decides the case; a remoteinfo of 'unknown' (from AUTH=<>) or an ident reply counts as a named
+ * user there.
  */
-import type { MailEvent, RecipientCase, RecipientReason, SenderReason } from '../events/events.js';
+import type { MailEvent, RecipientReason, SenderReason } from '../events/events.js';
+import { recipientEvent, type RecipientDecision } from '../events/recipient-case.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
 const PREFIX = 'CHKUSER ';
@@ -96,21 +97,6 @@ const SENDER_REJECTIONS: ReadonlyMap<string, SenderReason> = new Map<string, Sen
   ['temporary DNS problem', 'temporary_failure'],
 ]);
 
-/** Whole-address, case-insensitive equality (no alias or '+ext' resolution). */
-function sameAddress(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
-}
-
-/**
- * The case of a recipient the server accepted, shared by every program that reports one (chkuser,
- * qlog, s/qmail, indimail, spamdyke): authenticated → same/different user by comparing the AUTH user
- * with the envelope sender; not authenticated → relayed (recipient outside rcpthosts) or inbound.
- */
-export function acceptedRecipientCase(sender: string, authUser: string, relayed: boolean): RecipientCase {
-  if (authUser === '') return relayed ? 'sent_no_auth' : 'inbound_accepted';
-  return sameAddress(authUser, sender) ? 'sent_auth_same_user' : 'sent_auth_different_user';
-}
-
 export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext): MailEvent | null => {
   if (!message.startsWith(PREFIX)) return null;
   const titleEnd = message.indexOf(':', PREFIX.length);
@@ -160,40 +146,39 @@ export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext
 
   const listener = ctx.listener;
   const time = ctx.time;
-  let rcptCase: RecipientCase;
-  let reason: RecipientReason;
+  let decision: RecipientDecision;
+  let refusal: RecipientReason = 'none';
   switch (kind) {
     case 'accepted_local':
     case 'accepted_relay':
-      rcptCase = acceptedRecipientCase(sender, authUser, kind === 'accepted_relay');
-      reason = 'none';
+      decision = 'accepted';
       break;
     case 'relay_denied':
-      rcptCase = authUser === '' ? 'rejected_no_auth' : 'rejected_auth_failed';
-      reason = 'relay_denied';
+      decision = 'relay_refused';
+      refusal = 'relay_denied';
       break;
     case 'rcpt_rejected':
-      rcptCase = 'inbound_rejected';
-      reason = RCPT_REJECTIONS.get(description) ?? 'other';
+      decision = 'refused';
+      refusal = RCPT_REJECTIONS.get(description) ?? 'other';
       break;
     case 'rcpt_intrusion':
-      rcptCase = 'inbound_rejected';
-      reason = 'intrusion_threshold';
+      decision = 'refused';
+      refusal = 'intrusion_threshold';
       break;
     case 'rcpt_no_auth_resource':
-      rcptCase = 'inbound_rejected';
-      reason = 'temporary_failure';
+      decision = 'refused';
+      refusal = 'temporary_failure';
       break;
     case 'rcpt_overquota':
-      rcptCase = 'inbound_rejected';
-      reason = 'mailbox_full';
+      decision = 'refused';
+      refusal = 'mailbox_full';
       break;
     case 'must_auth':
       if (recipient === '') {
         return { event: 'smtp.sender', time, result: 'rejected', reason: 'must_auth', listener, sender, remote_ip: remoteIp };
       }
-      rcptCase = 'inbound_rejected';
-      reason = 'must_auth';
+      decision = 'refused';
+      refusal = 'must_auth';
       break;
     case 'sender_accepted':
       return { event: 'smtp.sender', time, result: 'accepted', reason: 'none', listener, sender, remote_ip: remoteIp };
@@ -208,17 +193,12 @@ export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext
         remote_ip: remoteIp,
       };
   }
-  return {
-    event: 'smtp.recipient',
-    time,
-    case: rcptCase,
-    reason,
-    listener,
-    sender,
-    auth_user: authUser,
-    remote_ip: remoteIp,
+  return recipientEvent(
+    { decision, relayed: kind === 'accepted_relay', sender, authUser, refusal },
+    ctx,
+    remoteIp,
     recipient,
-  };
+  );
 };
 
 /** `helo:{h}|remotehostname:{host}|remotehostip:{ip}`: the IP follows the last '|remotehostip:'. */

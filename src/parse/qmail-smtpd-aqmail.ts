@@ -7,8 +7,7 @@
  */
 import type { MailEvent, RecipientReason } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
-import { acceptedRecipientCase } from './chkuser.js';
-import { authEvent, ignored, recipientEvent, senderEvent } from './qmail-smtpd-events.js';
+import { accepted, authEvent, ignored, recipient, refused, senderEvent } from './qmail-smtpd-events.js';
 
 /**
  * '{Action}::{Type}::{Condition} P:{proto} S:{ip}:{host} H:{helo}[ F:{from} T:{rcpt}][ ?~ '{info}'|
@@ -64,13 +63,13 @@ export function sQmailLine(s: string, at: number, ctx: ProgramContext): MailEven
   if (action === 'Accept') {
     switch (type) {
       case 'AUTH':
-        return recipientEvent(acceptedRecipientCase(from, info, true), 'none', from, info, remoteIp, rcpt, ctx);
+        return recipient(accepted(true, from, info), remoteIp, rcpt, ctx);
       case 'ORIG': // Local_Sender: a RELAYCLIENT with a local envelope sender
       case 'SNDR': // Relay_Client
-        return recipientEvent('sent_no_auth', 'none', from, '', remoteIp, rcpt, ctx);
+        return recipient(accepted(true, from, ''), remoteIp, rcpt, ctx);
       case 'RCPT':
       case 'SPF':
-        return recipientEvent('inbound_accepted', 'none', from, '', remoteIp, rcpt, ctx);
+        return recipient(accepted(false, from, ''), remoteIp, rcpt, ctx);
       default:
         return ignored(ctx);
     }
@@ -78,7 +77,7 @@ export function sQmailLine(s: string, at: number, ctx: ProgramContext): MailEven
   switch (type) {
     case 'SNDR':
       if (condition === 'Invalid_Relay') {
-        return recipientEvent('rejected_no_auth', 'relay_denied', from, '', remoteIp, rcpt, ctx);
+        return recipient(refused('relay_refused', 'relay_denied', from, ''), remoteIp, rcpt, ctx);
       }
       return ignored(ctx); // Bad_Helo, DNS_Helo
     case 'ORIG':
@@ -100,7 +99,7 @@ export function sQmailLine(s: string, at: number, ctx: ProgramContext): MailEven
             : condition === 'Toomany_Rcptto'
               ? 'too_many_recipients'
               : 'other';
-      return recipientEvent('inbound_rejected', reason, from, '', remoteIp, rcpt, ctx);
+      return recipient(refused('refused', reason, from, ''), remoteIp, rcpt, ctx);
     }
     default:
       return ignored(ctx);

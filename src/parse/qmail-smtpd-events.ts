@@ -6,11 +6,11 @@ import type {
   AuthProtocol,
   AuthReason,
   MailEvent,
-  RecipientCase,
   RecipientReason,
   SenderReason,
 } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
+import { recipientEvent, type RecipientFacts } from '../events/recipient-case.js';
 
 const PROGRAM = 'qmail-smtpd';
 
@@ -44,26 +44,24 @@ export function authEvent(
   };
 }
 
-export function recipientEvent(
-  rcptCase: RecipientCase,
-  reason: RecipientReason,
+/** A recipient line's event: its facts go to events/recipient-case.ts, which decides the case. */
+export function recipient(facts: RecipientFacts, remoteIp: string, rcpt: string, ctx: ProgramContext): MailEvent {
+  return recipientEvent(facts, ctx, remoteIp, rcpt);
+}
+
+/** The facts of an accepted recipient (relayed: outside rcpthosts). */
+export function accepted(relayed: boolean, sender: string, authUser: string): RecipientFacts {
+  return { decision: 'accepted', relayed, sender, authUser, refusal: 'none' };
+}
+
+/** The facts of a refused recipient: relaying refused, or any other refusal. */
+export function refused(
+  decision: 'relay_refused' | 'refused',
+  refusal: RecipientReason,
   sender: string,
   authUser: string,
-  remoteIp: string,
-  recipient: string,
-  ctx: ProgramContext,
-): MailEvent {
-  return {
-    event: 'smtp.recipient',
-    time: ctx.time,
-    case: rcptCase,
-    reason,
-    listener: ctx.listener,
-    sender,
-    auth_user: authUser,
-    remote_ip: remoteIp,
-    recipient,
-  };
+): RecipientFacts {
+  return { decision, relayed: false, sender, authUser, refusal };
 }
 
 export function senderEvent(

@@ -7,8 +7,7 @@
  */
 import type { MailEvent } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
-import { acceptedRecipientCase } from './chkuser.js';
-import { ignored, recipientEvent } from './qmail-smtpd-events.js';
+import { accepted, ignored, recipient } from './qmail-smtpd-events.js';
 
 /**
  * indimail, after a message was queued, one line per recipient:
@@ -30,11 +29,11 @@ export function indimailLine(s: string, at: number, ctx: ProgramContext): MailEv
   const from = s.slice(fromMark + 13, rcptMark);
   const rcpt = s.slice(rcptMark + 8, authMark);
   const auth = s.slice(authMark + 8, sizeMark);
-  if (auth === 'local-rcpt') return recipientEvent('inbound_accepted', 'none', from, '', remoteIp, rcpt, ctx);
+  if (auth === 'local-rcpt') return recipient(accepted(false, from, ''), remoteIp, rcpt, ctx);
   if (auth === 'auth-ip/pop' || auth === 'pop-bef-smtp') {
-    return recipientEvent('sent_no_auth', 'none', from, '', remoteIp, rcpt, ctx);
+    return recipient(accepted(true, from, ''), remoteIp, rcpt, ctx);
   }
   const methodMark = auth.indexOf(': AUTH ');
   const user = methodMark >= 0 ? auth.slice(0, methodMark) : auth;
-  return recipientEvent(acceptedRecipientCase(from, user, true), 'none', from, user, remoteIp, rcpt, ctx);
+  return recipient(accepted(true, from, user), remoteIp, rcpt, ctx);
 }

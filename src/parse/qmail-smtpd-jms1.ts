@@ -11,7 +11,7 @@
  */
 import type { AuthReason, MailEvent, SenderReason } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
-import { authEvent, recipientEvent, senderEvent } from './qmail-smtpd-events.js';
+import { authEvent, recipient, refused, senderEvent } from './qmail-smtpd-events.js';
 
 /** jms1's recognised lines with nothing to count, by their first words. */
 export const JMS1_IGNORED_STARTS = [
@@ -51,7 +51,7 @@ export function jms1Auth(s: string, at: number, ctx: ProgramContext): MailEvent 
 export function jms1ValidRcptTo(s: string, at: number, ctx: ProgramContext): MailEvent | null {
   const close = s.indexOf('] ', at);
   if (close < 0 || !s.startsWith('not found: ', close + 2)) return null;
-  return recipientEvent('inbound_rejected', 'no_mailbox', '', '', s.slice(at, close), s.slice(close + 13), ctx);
+  return recipient(refused('refused', 'no_mailbox', '', ''), s.slice(at, close), s.slice(close + 13), ctx);
 }
 
 /** 'MFCHECK fail [{ip}] {domain}' (sender's domain has no MX) / 'MFCHECK invalid [{ip}] {sender}'. */
@@ -67,5 +67,5 @@ export function jms1MfCheck(s: string, at: number, reason: SenderReason, ctx: Pr
 export function jms1MaxRcpt(s: string, at: number, ctx: ProgramContext): MailEvent | null {
   const close = s.indexOf(']', at);
   if (close < 0) return null;
-  return recipientEvent('inbound_rejected', 'too_many_recipients', '', '', s.slice(at, close), '', ctx);
+  return recipient(refused('refused', 'too_many_recipients', '', ''), s.slice(at, close), '', ctx);
 }

@@ -9,7 +9,7 @@
  */
 import type { MailEvent } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
-import { recipientEvent, senderEvent } from './qmail-smtpd-events.js';
+import { recipient, refused, senderEvent } from './qmail-smtpd-events.js';
 
 export const QMAILTOASTER_IGNORED_STARTS = [
   'badhelo: ',
@@ -41,7 +41,7 @@ export function badAddress(s: string, at: number, kind: 'sender' | 'recipient', 
   }
   return kind === 'sender'
     ? senderEvent('rejected', 'blacklisted', address, remoteIp, ctx)
-    : recipientEvent('inbound_rejected', 'blacklisted', '', '', remoteIp, address, ctx);
+    : recipient(refused('refused', 'blacklisted', '', ''), remoteIp, address, ctx);
 }
 
 /** 'spf-reject: HELO({helo}) from {ip}. MAILFROM:{from}': the HELO may hold anything, so from the right. */

@@ -16,10 +16,9 @@
  * The qlog pairs are read from the right ('key=' found by lastIndexOf before the previous key), so a
  * HELO or address holding ' remoteip=' cannot move a field.
  */
-import type { MailEvent, RblCode, RecipientCase, RecipientReason, SenderReason } from '../events/events.js';
+import type { MailEvent, RblCode, RecipientReason, SenderReason } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
-import { acceptedRecipientCase } from './chkuser.js';
-import { authEvent, ignored, recipientEvent, senderEvent } from './qmail-smtpd-events.js';
+import { accepted, authEvent, ignored, recipient, refused, senderEvent } from './qmail-smtpd-events.js';
 import { parseUint } from './scan-text.js';
 
 /** sagredo's recognised lines with nothing to count (their qlog twin counts). */
@@ -164,7 +163,7 @@ export function qlog(s: string, start: number, received: boolean, ctx: ProgramCo
     // an authuser without relay=yes is a failed AUTH attempt of this session, not an authentication
     const auth = relayYes ? authuser : '';
     const relayed = rcpthosts === 'no' || (rcpthosts === '' && relayYes) || v[Q_DETAIL] === 'chkuserrelay';
-    return recipientEvent(acceptedRecipientCase(mailfrom, auth, relayed), 'none', mailfrom, auth, remoteIp, rcptto, ctx);
+    return recipient(accepted(relayed, mailfrom, auth), remoteIp, rcptto, ctx);
   }
 
   if (QLOG_SESSION_REASONS.has(reason)) return ignored(ctx);
@@ -175,7 +174,7 @@ export function qlog(s: string, start: number, received: boolean, ctx: ProgramCo
     case 'rbldelay':
       return { event: 'rbl.reject', time: ctx.time, listener: ctx.listener, remote_ip: remoteIp, code: rblCode(v[Q_CODE] as string) };
     case 'authnotmailfrom':
-      return recipientEvent('rejected_auth_failed', 'auth_not_mailfrom', mailfrom, authuser, remoteIp, rcptto, ctx);
+      return recipient(refused('relay_refused', 'auth_not_mailfrom', mailfrom, authuser), remoteIp, rcptto, ctx);
     case 'spf':
       return senderEvent('rejected', 'spf', mailfrom, remoteIp, ctx);
   }
@@ -194,7 +193,6 @@ export function qlog(s: string, start: number, received: boolean, ctx: ProgramCo
     : reason === 'chkuser' || reason === 'rcptcheck'
       ? (QLOG_CHECK_DETAILS.get(detail) ?? 'other')
       : (QLOG_RCPT_REASONS.get(reason) ?? 'other');
-  const rcptCase: RecipientCase =
-    rcptReason === 'relay_denied' ? (authuser === '' ? 'rejected_no_auth' : 'rejected_auth_failed') : 'inbound_rejected';
-  return recipientEvent(rcptCase, rcptReason, mailfrom, authuser, remoteIp, rcptto, ctx);
+  const decision = rcptReason === 'relay_denied' ? 'relay_refused' : 'refused';
+  return recipient(refused(decision, rcptReason, mailfrom, authuser), remoteIp, rcptto, ctx);
 }

@@ -19,7 +19,7 @@
  * cannot move the IP.
  */
 import type { MailEvent, RecipientReason, SenderReason } from '../events/events.js';
-import { acceptedRecipientCase } from './chkuser.js';
+import { recipientEvent } from '../events/recipient-case.js';
 import { smtpAuthProtocol } from './qmail-smtpd.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 
@@ -118,24 +118,16 @@ export const parseSpamdyke: ProgramParser = (message: string, ctx: ProgramContex
     case 'sender':
       return { event: 'smtp.sender', time, result: 'rejected', reason: meaning.reason, listener, sender: from, remote_ip: remoteIp };
   }
-  const rcptCase =
-    meaning.kind === 'accepted'
-      ? acceptedRecipientCase(from, authUser, false)
-      : meaning.kind === 'relay_denied'
-        ? authUser === ''
-          ? 'rejected_no_auth'
-          : 'rejected_auth_failed'
-        : 'inbound_rejected';
-  const reason = meaning.kind === 'accepted' ? 'none' : meaning.kind === 'relay_denied' ? 'relay_denied' : meaning.reason;
-  return {
-    event: 'smtp.recipient',
-    time,
-    case: rcptCase,
-    reason,
-    listener,
-    sender: from,
-    auth_user: authUser,
-    remote_ip: remoteIp,
-    recipient: rcpt,
-  };
+  return recipientEvent(
+    {
+      decision: meaning.kind === 'accepted' ? 'accepted' : meaning.kind === 'relay_denied' ? 'relay_refused' : 'refused',
+      relayed: false,
+      sender: from,
+      authUser,
+      refusal: meaning.kind === 'accepted' ? 'none' : meaning.kind === 'relay_denied' ? 'relay_denied' : meaning.reason,
+    },
+    ctx,
+    remoteIp,
+    rcpt,
+  );
 };

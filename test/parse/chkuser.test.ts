@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { acceptedRecipientCase, isIpText, parseChkuser } from '../../src/parse/chkuser.js';
+import { isIpText, parseChkuser } from '../../src/parse/chkuser.js';
+import { decideRecipient } from '../../src/events/recipient-case.js';
 import type { MailEvent } from '../../src/events/events.js';
 import { RECIPIENT_CASES, RECIPIENT_REASONS, SENDER_REASONS, SENDER_RESULTS } from '../../src/events/events.js';
 
@@ -199,13 +200,6 @@ describe('chkuser: the operator cases from the auth field (2nd field of from <..
     }
   }
 
-  test('acceptedRecipientCase is the one rule', () => {
-    assert.equal(acceptedRecipientCase('a@example.com', '', true), 'sent_no_auth');
-    assert.equal(acceptedRecipientCase('a@example.com', '', false), 'inbound_accepted');
-    assert.equal(acceptedRecipientCase('a@example.com', 'A@Example.COM', false), 'sent_auth_same_user');
-    assert.equal(acceptedRecipientCase('a@example.com', 'b@example.com', true), 'sent_auth_different_user');
-    assert.equal(acceptedRecipientCase('', 'b@example.com', true), 'sent_auth_different_user');
-  });
 });
 
 describe('chkuser: client text that looks like the line around it', () => {
@@ -266,7 +260,7 @@ describe('chkuser: client text that looks like the line around it', () => {
           const f = { helo, sender, ip, host, auth: 'user@example.com' };
           assert.deepEqual(
             parseChkuser(build('relaying rcpt', 'client allowed to relay', f), ctx),
-            recipientEvent(acceptedRecipientCase(sender, 'user@example.com', true), 'none', f),
+            recipientEvent(decideRecipient({ decision: 'accepted', relayed: true, sender, authUser: 'user@example.com', refusal: 'none' }).case, 'none', f),
           );
         },
       ),
