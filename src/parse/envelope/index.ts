@@ -8,7 +8,7 @@ import type { Envelope, LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
 import { multilogBody, parseCtime, parseTai64n, parseTai64nLocal } from './multilog.js';
 import { parseRfc3339 } from './rfc3339.js';
-import { readSploggerStamp } from './splogger.js';
+import { readSploggerStamp, SPLOGGER_RECORD_LENGTH } from './splogger.js';
 import { parseSyslog } from './syslog.js';
 
 export type { EnvelopeDetail, EnvelopeFormat } from './detail.js';
@@ -30,8 +30,34 @@ function bareStamped(text: string): EnvelopeDetail | null {
   };
 }
 
-/** The envelope with its format (for the dispatcher and the classifier). */
+/** Index after the line's text without trailing spaces, tabs and CRs (copied, relayed, Windows-edited lines). */
+function trimmedEnd(text: string): number {
+  let end = text.length;
+  for (;;) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 32 && c !== 9 && c !== 13) return end;
+    end--;
+  }
+}
+
+/**
+ * The envelope with its format (for the dispatcher and the classifier). Trailing spaces, tabs and CRs
+ * are dropped here, once for every parser: 'end msg 4711   ' reads as 'end msg 4711'. One exception:
+ * a splogger record cut at its fixed length may end in a space that belongs to the text its
+ * continuation carries, so a stamped record that was that long keeps its whitespace for the rejoin.
+ */
 export function readEnvelope(text: string, ctx: LineContext): EnvelopeDetail {
+  const last = text.charCodeAt(text.length - 1);
+  if (last !== 32 && last !== 9 && last !== 13) return readTrimmed(text, ctx);
+  const end = trimmedEnd(text);
+  const detail = readTrimmed(text.slice(0, end), ctx);
+  if (detail.stamped && !detail.continuation && detail.message.length + (text.length - end) >= SPLOGGER_RECORD_LENGTH) {
+    return readTrimmed(text, ctx);
+  }
+  return detail;
+}
+
+function readTrimmed(text: string, ctx: LineContext): EnvelopeDetail {
   const c = text.charCodeAt(0);
   let detail: EnvelopeDetail | null = null;
   if (c === 64 /* @ */) {
