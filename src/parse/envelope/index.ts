@@ -51,7 +51,7 @@ export function readEnvelope(text: string, ctx: LineContext): EnvelopeDetail {
   if (last !== 32 && last !== 9 && last !== 13) return readTrimmed(text, ctx);
   const end = trimmedEnd(text);
   const detail = readTrimmed(text.slice(0, end), ctx);
-  if (detail.stamped && !detail.continuation && detail.message.length + (text.length - end) >= SPLOGGER_RECORD_LENGTH) {
+  if (detail.stamped && detail.message.length + (text.length - end) >= SPLOGGER_RECORD_LENGTH) {
     return readTrimmed(text, ctx);
   }
   return detail;
