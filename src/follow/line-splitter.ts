@@ -93,7 +93,8 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
             end = start + max;
             oversized += 1;
           }
-          lines.push(chunk.toString('utf8', start, end));
+          // No encoding name means UTF-8, and Buffer#toString then skips looking the name up (once per line).
+          lines.push(chunk.toString(undefined, start, end));
         } else {
           hold(chunk, start, nl);
           const taken = takeHeld();

@@ -3,17 +3,31 @@
  * `backfill`. Following a live file is the follower's job (src/follow/); this reads once, to EOF.
  * gzip is recognised by its magic bytes as well as by a `.gz` name, so a renamed archive still reads.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import type { LineContext } from '../events/parsed-line.js';
+import { createLineSplitter, type LineSplitter } from '../follow/line-splitter.js';
 
 /** Lines longer than this are cut (and still counted): no valid line of any qmail program comes near it. */
 export const MAX_LINE_BYTES = 1024 * 1024 + 1024;
 
-async function openMaybeGzip(path: string): Promise<Readable> {
-  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+/**
+ * Bytes read at a time, and so the size of a batch (about 550 simulator lines). A plain file is
+ * read into one buffer allocated once and reused: the 1 MiB buffers a read stream allocates per
+ * chunk, freed only when the garbage collector gets to them, cost 10–20 MB of resident memory
+ * on a 1M-line report, and smaller batches keep fewer lines alive at a time (docs/benchmarks.md).
+ */
+export const READ_CHUNK_BYTES = 64 * 1024;
+
+export interface ReadOptions {
+  /** bytes per read (and so per batch); READ_CHUNK_BYTES unless a test wants tiny reads */
+  chunkBytes?: number;
+}
+
+async function openMaybeGzip(path: string, chunkBytes: number): Promise<Readable> {
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
   // Peek at the first two bytes: 1f 8b is gzip whatever the name says.
   const first: Buffer | null = await new Promise((res, rej) => {
     const onReadable = (): void => {
@@ -37,14 +51,14 @@ async function openMaybeGzip(path: string): Promise<Readable> {
     raw.once('end', onEnd);
     raw.once('error', onError);
   });
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new PassThrough({ highWaterMark: chunkBytes });
   if (first === null) {
     out.end();
     return out;
   }
   raw.unshift(first);
   const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-  const src = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  const src = gz ? raw.pipe(createGunzip({ chunkSize: chunkBytes })) : raw;
   src.on('error', (err) => out.destroy(err));
   raw.on('error', (err) => out.destroy(err));
   // A reader that stops early destroys `out`; the file (and gunzip) must close with it.
@@ -59,9 +73,10 @@ async function openMaybeGzip(path: string): Promise<Readable> {
  * Yields the file's lines in batches. A last line without a newline is still yielded (the file is
  * complete). Invalid UTF-8 becomes U+FFFD; a line over MAX_LINE_BYTES is cut to that length.
  */
-export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
+export async function* readLineBatches(path: string, opts: ReadOptions = {}): AsyncGenerator<string[]> {
+  const chunkBytes = Math.max(1, Math.floor(opts.chunkBytes ?? READ_CHUNK_BYTES));
   try {
-    yield* readLineBatchesOf(path);
+    yield* readLineBatchesOf(path, chunkBytes);
   } catch (err) {
     // Errors from a read (EISDIR, EIO) do not name the file; the caller's message should.
     const e = err as NodeJS.ErrnoException;
@@ -70,59 +85,48 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
   }
 }
 
-async function* readLineBatchesOf(path: string): AsyncGenerator<string[]> {
-  const stream = await openMaybeGzip(path);
-  let carry: Buffer | null = null;
-  // After cutting an over-long line, the rest of it up to the next newline is dropped.
-  let skipping = false;
-  for await (let chunk of stream as AsyncIterable<Buffer>) {
-    if (skipping) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) continue;
-      chunk = chunk.subarray(nl + 1);
-      skipping = false;
-    }
-    const lines: string[] = [];
-    let buf: Buffer = chunk;
-    let start = 0;
-    if (carry !== null) {
-      // Finish the carried partial line without copying the whole new chunk behind it.
-      const nl = chunk.indexOf(10);
-      if (nl < 0) buf = Buffer.concat([carry, chunk]);
-      else {
-        const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
-        let end = joined.length;
-        if (end > 0 && joined[end - 1] === 13) end--;
-        lines.push(joined.toString('utf8', 0, Math.min(end, MAX_LINE_BYTES)));
-        start = nl + 1;
+function isPlainFile(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // the stream's open reports why
+  }
+}
+
+async function* readLineBatchesOf(path: string, chunkBytes: number): AsyncGenerator<string[]> {
+  const splitter = createLineSplitter({ maxLineBytes: MAX_LINE_BYTES });
+  if (isPlainFile(path)) {
+    // Synchronous reads into one buffer: report/classify/backfill have nothing else to do meanwhile,
+    // and each read costs one system call instead of a thread-pool round trip and a new buffer.
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(Math.max(chunkBytes, 2));
+      let n = readSync(fd, buf, 0, buf.length, null);
+      const gz = n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+      if (!gz) {
+        for (; n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+          const { lines } = splitter.push(buf.subarray(0, n));
+          if (lines.length > 0) yield lines;
+        }
+        yield* lastLine(splitter);
+        return;
       }
-      carry = null;
+    } finally {
+      closeSync(fd);
     }
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      let end = nl;
-      if (end > start && buf[end - 1] === 13) end--;
-      // No encoding name means UTF-8, and Buffer#toString then skips looking the name up (once per line).
-      lines.push(buf.toString(undefined, start, Math.min(end, start + MAX_LINE_BYTES)));
-      start = nl + 1;
-    }
-    if (start < buf.length) {
-      if (buf.length - start > MAX_LINE_BYTES) {
-        // Hand out the first part of a line longer than the cap now, so memory stays bounded.
-        lines.push(buf.toString('utf8', start, start + MAX_LINE_BYTES));
-        skipping = true;
-      } else {
-        carry = Buffer.from(buf.subarray(start));
-      }
-    }
+  }
+  // Standard input, a FIFO, or gzip: a stream (gunzip hands out a new buffer per chunk anyway).
+  for await (const chunk of (await openMaybeGzip(path, chunkBytes)) as AsyncIterable<Buffer>) {
+    const { lines } = splitter.push(chunk);
     if (lines.length > 0) yield lines;
   }
-  if (carry !== null && carry.length > 0) {
-    let end = carry.length;
-    if (carry[end - 1] === 13) end--;
-    yield [carry.toString('utf8', 0, end)];
-  }
+  yield* lastLine(splitter);
+}
+
+function* lastLine(splitter: LineSplitter): Generator<string[]> {
+  const last = splitter.flush();
+  if (last !== null) yield [last.line];
 }
 
 /**
