@@ -27,7 +27,8 @@ export interface ReadOptions {
 }
 
 async function openMaybeGzip(path: string, chunkBytes: number): Promise<Readable> {
-  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
+  // At least the two bytes the gzip check looks at arrive in the first read.
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: Math.max(chunkBytes, 16) });
   // Peek at the first two bytes: 1f 8b is gzip whatever the name says.
   const first: Buffer | null = await new Promise((res, rej) => {
     const onReadable = (): void => {
@@ -58,7 +59,7 @@ async function openMaybeGzip(path: string, chunkBytes: number): Promise<Readable
   }
   raw.unshift(first);
   const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-  const src = gz ? raw.pipe(createGunzip({ chunkSize: chunkBytes })) : raw;
+  const src = gz ? raw.pipe(createGunzip({ chunkSize: Math.max(chunkBytes, 64) })) : raw;
   src.on('error', (err) => out.destroy(err));
   raw.on('error', (err) => out.destroy(err));
   // A reader that stops early destroys `out`; the file (and gunzip) must close with it.

@@ -4,11 +4,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readLineBatches, MAX_LINE_BYTES, referenceTimeForFile, listenerHintForPath } from '../../src/read/file-lines.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readLineBatches, MAX_LINE_BYTES, READ_CHUNK_BYTES, referenceTimeForFile, listenerHintForPath } from '../../src/read/file-lines.js';
 
-async function all(path: string): Promise<string[]> {
+async function all(path: string, chunkBytes?: number): Promise<string[]> {
   const out: string[] = [];
-  for await (const b of readLineBatches(path)) out.push(...b);
+  for await (const b of readLineBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) out.push(...b);
   return out;
 }
 
@@ -22,6 +24,46 @@ test('plain and gzip files give the same lines; CRLF stripped; a last line witho
     for (const f of ['a', 'a.gz', 'renamed-archive']) assert.deepEqual(await all(join(dir, f)), ['one', 'two', '', 'three'], f);
     writeFileSync(join(dir, 'empty'), '');
     assert.deepEqual(await all(join(dir, 'empty')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the read size changes batches, never lines: every chunk size gives the same lines, none lost or doubled', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-read-'));
+  try {
+    // CRLF pairs, multi-byte characters and empty lines land on every chunk boundary for some size;
+    // a line longer than the default read size spans several reads.
+    const lines = ['first', 'crlf\r', '', 'ünïcødé ✓ €', 'x'.repeat(READ_CHUNK_BYTES + 17), '\r', 'last'];
+    const text = `${lines.join('\n')}\n${'tail without newline\r'}`;
+    const want = ['first', 'crlf', '', 'ünïcødé ✓ €', 'x'.repeat(READ_CHUNK_BYTES + 17), '', 'last', 'tail without newline'];
+    writeFileSync(join(dir, 'f'), text);
+    writeFileSync(join(dir, 'f.gz'), gzipSync(text));
+    for (const size of [1, 2, 3, 7, 64, 4096, READ_CHUNK_BYTES, READ_CHUNK_BYTES * 4]) {
+      assert.deepEqual(await all(join(dir, 'f'), size), want, `plain, ${size}-byte reads`);
+      assert.deepEqual(await all(join(dir, 'f.gz'), size), want, `gzip, ${size}-byte reads`);
+    }
+    // Batches are at most one read long: a batch never holds more lines than one read can end.
+    let batches = 0;
+    for await (const b of readLineBatches(join(dir, 'f'), { chunkBytes: 8 })) {
+      batches++;
+      assert.ok(b.length <= 8, `batch of ${b.length} lines from an 8-byte read`);
+    }
+    assert.ok(batches > 1, `${batches} batches`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO is read as a stream', { skip: process.platform !== 'linux' ? 'mkfifo is Linux-only here' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-read-'));
+  try {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `printf 'a\nb\nc' > ${fifo}`]);
+    const exited = once(writer, 'exit'); // listening before the writer can finish
+    assert.deepEqual(await all(fifo), ['a', 'b', 'c']);
+    await exited;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
