@@ -188,6 +188,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     telemetryPath: config.web.telemetryPath,
     version: VERSION,
     files: () => service.files(),
+    overview: () => service.overview(),
     users: web.users,
     headers: web.headers,
     logger: logger.child({ room: 'http' }),

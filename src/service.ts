@@ -19,6 +19,10 @@ import { createFollower, type Follower, type FollowObserver, type FollowPosition
 import { readCheckpointFile, writeCheckpointFile } from './storage/checkpoint-file.js';
 import { listenerHintForPath } from './read/file-lines.js';
 import type { Config } from './config.js';
+import { LINE_RESULTS, RECIPIENT_CASES, type RecipientCase } from './events/events.js';
+import { createRecentWindow } from './metrics/recent.js';
+import { BOARD_NAMES } from './leaderboard/index.js';
+import type { ExporterOverview, SourceOverview } from './overview.js';
 import type { Logger } from './log.js';
 
 const CHECKPOINT_VERSION = 1;
@@ -56,6 +60,8 @@ export interface Service {
   stop(): Promise<void>;
   /** State of every followed file, for the landing page. */
   files(): FollowStatus[];
+  /** What the landing page shows: sources, line accounting, the last hour's cases, leaders. */
+  overview(): ExporterOverview;
 }
 
 export function createService(deps: ServiceDeps): Service {
@@ -83,6 +89,20 @@ export function createService(deps: ServiceDeps): Service {
   const exporterMetrics = createExporterMetrics(registry, paths);
   const health = createHealth({ missingGraceMs: config.qmail.missingGraceMs, now });
   const positions = new Map<string, FollowPosition>();
+  /** ms clock of the last batch of lines per followed path, for the landing page */
+  const lastLinesAt = new Map<string, number>();
+  const recentCases = createRecentWindow<RecipientCase>({
+    keys: RECIPIENT_CASES,
+    read: () => {
+      const totals: Partial<Record<RecipientCase, number>> = {};
+      for (const [labels, value] of engine.metrics.smtpRecipients.snapshot().series) {
+        const c = labels[1] as RecipientCase;
+        totals[c] = (totals[c] ?? 0) + value;
+      }
+      return totals;
+    },
+    now,
+  });
   const followers = new Map<string, Follower>();
 
   // Checkpoints are written only once start() has decided whether the loaded one holds.
@@ -135,6 +155,7 @@ export function createService(deps: ServiceDeps): Service {
         // Syslog lines carry no year: the clock at reading time places them.
         engine.pipeline.batch(batch.lines, { referenceTime: now() / 1000, listenerHint });
         positions.set(path, batch.position);
+        if (batch.lines.length > 0) lastLinesAt.set(path, now());
       },
     });
   }
@@ -233,10 +254,13 @@ export function createService(deps: ServiceDeps): Service {
       }
       exporterMetrics.checkpointRestores.inc([result]);
       started = true;
+      // The baseline of the landing page's last hour: restored counts are not recent.
+      recentCases.sample();
       await Promise.all([...followers.values()].map((f) => f.start()));
       for (const f of followers.values()) health.report(f.status());
       statusTimer = setInterval(() => {
         for (const f of followers.values()) health.report(f.status());
+        recentCases.sample();
         exporterMetrics.classifierStats(engine.classifier.stats());
       }, 1000);
       statusTimer.unref();
@@ -257,5 +281,45 @@ export function createService(deps: ServiceDeps): Service {
     files() {
       return [...followers.values()].map((f) => f.status());
     },
+    overview() {
+      const t = now();
+      const sources: SourceOverview[] = [];
+      for (const [path, f] of followers) {
+        const st = f.status();
+        const at = lastLinesAt.get(path);
+        sources.push({
+          kind: 'file',
+          name: path,
+          state: followState(st),
+          healthy: !st.stopped && st.lastError === null && st.present,
+          lagBytes: exporterMetrics.lagBytes.value(path),
+          lastLinesAgeSeconds: at === undefined ? null : Math.max(0, Math.round((t - at) / 1000)),
+        });
+      }
+      const newest = engine.metrics.lastLineTimestamp.value();
+      const recent = recentCases.recent();
+      const ranked = leaderboards.snapshot();
+      const leaders: ExporterOverview['leaders'] = [];
+      for (const board of BOARD_NAMES) {
+        for (const [window, rows] of Object.entries(ranked[board] ?? {})) {
+          const top = rows[0];
+          leaders.push({ board, window, key: top?.key ?? null, value: top?.value ?? 0 });
+        }
+      }
+      return {
+        sources,
+        newestLineAgeSeconds: newest > 0 ? Math.max(0, Math.round(t / 1000 - newest)) : null,
+        lines: LINE_RESULTS.map((result) => ({ result, count: engine.metrics.logLines.value(result) })),
+        cases: { seconds: recent.seconds, rows: RECIPIENT_CASES.map((c) => ({ case: c, count: recent.counts[c] })) },
+        leaders,
+      };
+    },
   };
+}
+
+function followState(st: FollowStatus): string {
+  if (st.stopped) return 'stopped';
+  if (st.lastError !== null) return `read error: ${st.lastError}`;
+  if (!st.present) return 'missing';
+  return 'following';
 }

@@ -16,6 +16,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import type { FollowStatusLike, Health } from '../health.js';
 import type { Logger } from '../log.js';
+import type { ExporterOverview } from '../overview.js';
 import { acceptsGzip, negotiateFormat, OPENMETRICS_CONTENT_TYPE, renderOpenMetrics } from './exposition.js';
 
 const gzipAsync = promisify(gzip);
@@ -29,6 +30,8 @@ export interface AppDeps {
   telemetryPath: string;
   version: string;
   files: () => FileState[];
+  /** what the landing page shows beyond the files (the service's overview); absent: files only */
+  overview?: () => ExporterOverview;
   /** user → bcrypt hash; empty or absent means no authentication */
   users?: Record<string, string>;
   /** extra response headers from the web config */
@@ -179,34 +182,84 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/**
+ * The landing page: plain HTML, no scripts, no external resources. Every value is escaped: paths,
+ * error messages and leaderboard keys (user names, IPs) can carry hostile text from the log.
+ */
 function landingPage(deps: AppDeps): string {
-  const rows = deps
-    .files()
-    .map((f) => `      <tr><td><code>${escapeHtml(f.path)}</code></td><td>${escapeHtml(fileStateText(f))}</td></tr>`)
-    .join('\n');
+  const o: ExporterOverview = deps.overview?.() ?? overviewFromFiles(deps.files());
+  const e = escapeHtml;
   // Relative links, so the page keeps working behind a reverse proxy that adds a path prefix.
-  const link = (path: string) => escapeHtml(`.${path}`);
+  const link = (path: string, text: string) => `<a href="${e(`.${path}`)}">${e(text)}</a>`;
+  const row = (cells: string[]) => `      <tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  const table = (head: string[], rows: string[], empty: string) =>
+    `    <table>\n      <tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${rows.length === 0 ? `      <tr><td colspan="${head.length}">${e(empty)}</td></tr>` : rows.join('\n')}\n    </table>`;
+
+  const sources = o.sources.map((s) =>
+    row([
+      e(s.kind),
+      `<code>${e(s.name)}</code>`,
+      `<span class="${s.healthy ? 'ok' : 'bad'}">${e(s.state)}</span>`,
+      s.lagBytes === null ? '' : e(`${s.lagBytes} B`),
+      s.lastLinesAgeSeconds === null ? 'never' : e(`${age(s.lastLinesAgeSeconds)} ago`),
+    ]),
+  );
+  const lines = o.lines.map((l) => row([e(l.result), e(String(l.count))]));
+  const cases = o.cases.rows.map((c) => row([`<code>${e(c.case)}</code>`, e(String(c.count))]));
+  const leaders = o.leaders.map((l) =>
+    row([`<code>${e(l.board)}</code>`, e(l.window), l.key === null ? 'nobody' : `<code>${e(l.key)}</code>`, e(String(l.value))]),
+  );
+  const caseWindow = o.cases.seconds >= 3600 ? 'the last hour' : `the last ${age(o.cases.seconds)} (since start)`;
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <title>qmail_exporter</title>
+    <style>
+      body { font-family: sans-serif; margin: 1.5em; }
+      table { border-collapse: collapse; margin-bottom: 1em; }
+      th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }
+      .ok { color: #060; } .bad { color: #a00; font-weight: bold; }
+    </style>
   </head>
   <body>
     <h1>qmail_exporter</h1>
-    <p>Prometheus exporter for qmail mail logs. Version ${escapeHtml(deps.version)}.</p>
+    <p>Prometheus exporter for qmail mail logs. Version ${e(deps.version)}.</p>
     <ul>
-      <li><a href="${link(deps.telemetryPath)}">Metrics</a></li>
-      <li><a href="${link('/healthz')}">Health</a></li>
+      <li>${link(deps.telemetryPath, 'Metrics')}</li>
+      <li>${link('/healthz', 'Health')} (JSON, 503 with the reasons when unhealthy)</li>
+      <li>${link('/-/ready', 'Readiness')}</li>
     </ul>
-    <h2>Followed files</h2>
-    <table>
-      <tr><th>File</th><th>State</th></tr>
-${rows === '' ? '      <tr><td colspan="2">none yet</td></tr>' : rows}
-    </table>
+    <h2>Sources</h2>
+${table(['kind', 'source', 'state', 'lag', 'lines last arrived'], sources, 'none yet')}
+    <p>Newest line written: ${o.newestLineAgeSeconds === null ? 'no timed line read yet' : e(`${age(o.newestLineAgeSeconds)} ago`)}.</p>
+    <h2>Lines by result</h2>
+${table(['result', 'lines'], lines, 'no lines yet')}
+    <h2>Recipients by case over ${e(caseWindow)}</h2>
+${table(['case', 'recipients'], cases, 'not counted yet')}
+    <h2>Top of each leaderboard</h2>
+${table(['board', 'window', 'top', 'count'], leaders, 'no leaderboards')}
   </body>
 </html>
 `;
+}
+
+/** The page for an app given only files (tests, tools): the sources and nothing counted. */
+function overviewFromFiles(files: FileState[]): ExporterOverview {
+  return {
+    sources: files.map((f) => ({
+      kind: 'file',
+      name: f.path,
+      state: fileStateText(f),
+      healthy: !f.stopped && f.lastError === null && f.present,
+      lagBytes: null,
+      lastLinesAgeSeconds: null,
+    })),
+    newestLineAgeSeconds: null,
+    lines: [],
+    cases: { seconds: 0, rows: [] },
+    leaders: [],
+  };
 }
 
 function fileStateText(f: FileState): string {
@@ -214,6 +267,15 @@ function fileStateText(f: FileState): string {
   if (f.lastError !== null) return `read error: ${f.lastError}`;
   if (!f.present) return 'missing';
   return 'following';
+}
+
+/** 42 s, 3 min, 2 h 5 min, 3 d 4 h */
+function age(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min`;
+  if (s < 172800) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
 
 function escapeHtml(text: string): string {

@@ -243,18 +243,20 @@ describe('landing page', () => {
       const html = await res.text();
       assert.match(html, /<title>qmail_exporter<\/title>/);
       assert.match(html, /Version 1\.2\.3/);
-      assert.match(html, /<code>\/var\/log\/maillog<\/code><\/td><td>following</);
-      assert.match(html, /<code>\/var\/log\/qmail\/smtpd\/current<\/code><\/td><td>missing</);
-      assert.match(html, /<code>\/var\/log\/&#60;odd&#62;&#38;&#34;name&#34;<\/code><\/td><td>read error: EIO: i\/o error</);
-      assert.match(html, /<code>\/var\/log\/stopped<\/code><\/td><td>stopped</);
+      const state = (path: string, text: string) => new RegExp(`<code>${path}</code></td><td><span class="(ok|bad)">${text}</span>`);
+      assert.match(html, state('/var/log/maillog', 'following'));
+      assert.match(html, state('/var/log/qmail/smtpd/current', 'missing'));
+      assert.match(html, state('/var/log/&#60;odd&#62;&#38;&#34;name&#34;', 'read error: EIO: i/o error'));
+      assert.match(html, state('/var/log/stopped', 'stopped'));
       assert.doesNotMatch(html, /<odd>/);
 
       // Follow every link the page offers, the way a browser resolves it.
       const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((m) => new URL(m[1]!, `${s.url}/`).pathname);
-      assert.deepEqual(hrefs, ['/qmail/metrics', '/healthz']);
+      assert.deepEqual(hrefs, ['/qmail/metrics', '/healthz', '/-/ready']);
       for (const path of hrefs) {
         const linked = await fetch(`${s.url}${path}`);
-        assert.equal(linked.status, 200, path);
+        // not ready: start-up is never marked done in this test
+        assert.equal(linked.status, path === '/-/ready' ? 503 : 200, path);
         await linked.arrayBuffer();
       }
     } finally {
