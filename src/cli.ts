@@ -194,37 +194,29 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     logger: logger.child({ room: 'http' }),
   });
 
+  // Signals are handled from here on, before any port is bound and before the first catch-up:
+  // SIGTERM in the middle of a long backlog still checkpoints what was counted and exits 0.
   const servers: Server[] = [];
-  for (const addr of config.web.listenAddresses) {
-    const { host, port } = parseListenAddress(addr);
-    const server = createServer(app, web.tls) as Server;
-    await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(port, host, () => {
-        server.off('error', rej);
-        res();
-      });
-    });
-    const a = server.address();
-    log.info({ address: typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : addr, tls: web.tls !== null }, 'listening');
-    servers.push(server);
-  }
-  await service.start();
-  log.info({ paths: config.qmail.logPaths, version: VERSION }, 'following');
-
   let stopping = false;
+  const closeServers = (): Promise<unknown> =>
+    Promise.all(servers.map((s) => new Promise<void>((res) => {
+      s.close(() => res());
+      s.closeAllConnections?.();
+    })));
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
     void (async () => {
       try {
-        await service.stop();
+        const saved = await service.stop();
+        if (!saved) {
+          // systemd and the operator must see it: the next start will count some lines again.
+          log.error({ dir: config.storage.path }, 'final checkpoint failed: exiting with status 1');
+          process.exitCode = 1;
+        }
         if (stopDemo) await stopDemo();
-        await Promise.all(servers.map((s) => new Promise<void>((res) => {
-          s.close(() => res());
-          s.closeAllConnections?.();
-        })));
+        await closeServers();
       } catch (err) {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
         process.exitCode = 1;
@@ -234,10 +226,38 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    for (const addr of config.web.listenAddresses) {
+      const { host, port } = parseListenAddress(addr);
+      const server = createServer(app, web.tls) as Server;
+      await new Promise<void>((res, rej) => {
+        server.once('error', rej);
+        server.listen(port, host, () => {
+          server.off('error', rej);
+          res();
+        });
+      });
+      servers.push(server);
+      const a = server.address();
+      log.info({ address: typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : addr, tls: web.tls !== null }, 'listening');
+    }
+    await service.start();
+  } catch (err) {
+    if (stopping) return; // a signal came first: its shutdown decides the exit status
+    // A half-started exporter (one address bound, no log read, no checkpoint) would look healthy
+    // to a probe: any start-up failure ends the process with a non-zero status instead.
+    stopping = true;
+    await closeServers().catch(() => undefined);
+    if (stopDemo) await stopDemo().catch(() => undefined);
+    throw err;
+  }
+  if (!stopping) log.info({ paths: config.qmail.logPaths, version: VERSION }, 'following');
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const [sub, ...rest] = argv;
+  let serving = false;
   try {
     if (sub === 'report') {
       process.exitCode = await commandReport(rest);
@@ -262,29 +282,35 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     }
     const { createLogger } = await import('./log.js');
     const logger = createLogger({ level: config.log.level, format: config.log.format });
+    serving = true;
     await serve(config, logger);
   } catch (err) {
-    if (err instanceof ConfigError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`qmail_exporter: ${err.message}\nTry 'qmail_exporter --help'.\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    const e = err as NodeJS.ErrnoException;
-    if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'ENOTDIR')) {
-      const where = e.path !== undefined && !e.message.includes(e.path) ? ` (${e.path})` : '';
-      process.stderr.write(`qmail_exporter: ${e.message}${where}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    if (e && e.code === 'EADDRINUSE') {
-      process.stderr.write(`qmail_exporter: cannot listen: ${e.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    if (e && e.code === 'EPIPE') return;
-    process.stderr.write(`qmail_exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportFailure(err);
+    // The exporter may hold open ports, timers or watchers from a start that got half-way: end the
+    // process now, so that systemd restarts it and a probe sees it down.
+    if (serving) process.exit();
   }
+}
+
+/** The message for a failure that ends a command, and the exit status it gives. */
+function reportFailure(err: unknown): number {
+  if (err instanceof ConfigError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`qmail_exporter: ${err.message}\nTry 'qmail_exporter --help'.\n`);
+    return EXIT_USAGE;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'ENOTDIR')) {
+    const where = e.path !== undefined && !e.message.includes(e.path) ? ` (${e.path})` : '';
+    process.stderr.write(`qmail_exporter: ${e.message}${where}\n`);
+    return 1;
+  }
+  if (e && e.code === 'EADDRINUSE') {
+    process.stderr.write(`qmail_exporter: cannot listen: ${e.message}\n`);
+    return 1;
+  }
+  if (e && e.code === 'EPIPE') return 0;
+  process.stderr.write(`qmail_exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
 }
 
 await main(process.argv.slice(2), process.env);

@@ -56,8 +56,11 @@ export interface Service {
   start(): Promise<void>;
   /** Write a checkpoint now (no-op without --storage.path). */
   checkpoint(): Promise<boolean>;
-  /** Finish the current reads, write a last checkpoint, stop following. */
-  stop(): Promise<void>;
+  /**
+   * Finish the current read (also in the middle of the first catch-up), write a last checkpoint,
+   * stop following. False when that checkpoint could not be written (true without --storage.path).
+   */
+  stop(): Promise<boolean>;
   /** State of every followed file, for the landing page. */
   files(): FollowStatus[];
   /** What the landing page shows: sources, line accounting, the last hour's cases, leaders. */
@@ -218,6 +221,7 @@ export function createService(deps: ServiceDeps): Service {
 
   let timer: NodeJS.Timeout | null = null;
   let statusTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
 
   return {
     registry,
@@ -228,6 +232,7 @@ export function createService(deps: ServiceDeps): Service {
     followers,
     async start() {
       const loaded = await loadCheckpoint();
+      if (stopping) return;
       const saved = loaded.data?.positions ?? {};
       for (const path of paths) {
         const resume = saved[path] ?? null;
@@ -236,6 +241,7 @@ export function createService(deps: ServiceDeps): Service {
       // Every follower opens its file and judges the saved position before any line is read,
       // so the decision below comes before the first line is counted.
       await Promise.all([...followers.values()].map((f) => f.look()));
+      if (stopping) return;
       let result = loaded.result;
       if (loaded.data !== null) {
         const outcomes = [...followers.entries()].map(([path, f]) => [path, f.resumed()] as const);
@@ -256,8 +262,8 @@ export function createService(deps: ServiceDeps): Service {
       started = true;
       // The baseline of the landing page's last hour: restored counts are not recent.
       recentCases.sample();
-      await Promise.all([...followers.values()].map((f) => f.start()));
-      for (const f of followers.values()) health.report(f.status());
+      // The status and checkpoint timers run from before the first read: the first catch-up of a
+      // long backlog is checkpointed as it goes, and stop() can end it at any moment.
       statusTimer = setInterval(() => {
         for (const f of followers.values()) health.report(f.status());
         recentCases.sample();
@@ -268,15 +274,20 @@ export function createService(deps: ServiceDeps): Service {
         timer = setInterval(() => void checkpoint(), config.storage.intervalMs);
         timer.unref();
       }
+      await Promise.all([...followers.values()].map((f) => f.start()));
+      if (stopping) return;
+      for (const f of followers.values()) health.report(f.status());
       health.setReady(true);
     },
     checkpoint,
     async stop() {
+      stopping = true;
       health.setReady(false);
       if (timer) clearInterval(timer);
       if (statusTimer) clearInterval(statusTimer);
       await Promise.all([...followers.values()].map((f) => f.stop()));
-      await checkpoint();
+      if (config.storage.path === null || !started) return true;
+      return checkpoint();
     },
     files() {
       return [...followers.values()].map((f) => f.status());

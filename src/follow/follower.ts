@@ -527,7 +527,6 @@ class FileFollower implements Follower {
   /** Read to the end; false when the file turned out to be rewritten under us (nothing handed out from that read). */
   private async drain(f: Tracked): Promise<boolean> {
     const fh = f.fh!;
-    let total = 0;
     let intact = true;
     while (!this.stopping) {
       const { bytesRead } = await fh.read(this.buffer, 0, this.buffer.length, f.readPos);
@@ -540,7 +539,6 @@ class FileFollower implements Follower {
         break;
       }
       f.readPos += bytesRead;
-      total += bytesRead;
       const { lines, oversized } = f.splitter.push(this.buffer.subarray(0, bytesRead));
       for (let k = 0; k < oversized; k++) this.observer.oversizedLine(this.path);
       if (lines.length > 0) {
@@ -548,9 +546,12 @@ class FileFollower implements Follower {
         f.anchored = true;
         this.emit(f, lines, f.readPos - f.splitter.pendingBytes);
       }
+      // Reported per read, not per drain: a catch-up of a large backlog shows its progress.
+      if (f.readPos > f.size) f.size = f.readPos;
+      this.observer.readBytes(this.path, bytesRead);
+      this.observer.lag(this.path, this.lagBytes());
     }
     if (f.readPos > f.size) f.size = f.readPos;
-    if (total > 0) this.observer.readBytes(this.path, total);
     return intact;
   }
 
