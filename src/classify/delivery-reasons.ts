@@ -6,11 +6,14 @@
  *   Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/                                  → no_mailbox
  *   213.242.147.30_does_not_like_recipient./Remote_host_said:_550_Unknown_local_part_... → no_mailbox
  *
- * Rules are tried in order; the first that matches wins. Only the remote server's own words (after
+ * Rules are tried in order; the first that matches wins. Reputation reasons (blocklisted,
+ * rate_limited, spam_rejected, auth_policy) come from src/classify/reputation-reasons.ts and are
+ * decided before the SMTP stage is looked at. Only the remote server's own words (after
  * 'Remote_host_said:') are searched for user-unknown / quota wording, so an IP such as 195.1.1.7 in
  * the report cannot look like a '5.1.1' status code.
  */
 import type { DeliveryReason, DeliveryResult } from '../events/events.js';
+import { classifyReputation } from './reputation-reasons.js';
 
 const REMOTE_SAID = 'Remote_host_said:';
 
@@ -65,6 +68,10 @@ export function classifyDeliveryReason(result: DeliveryResult, report: string, m
   if (mangled) return 'report_mangled';
   if (result === 'success') return 'none';
   if (report.includes('this_message_has_been_in_the_queue_too_long')) return 'message_too_old';
+  // The remote server's words decide first when they say we are listed, throttled, judged spam or
+  // unauthenticated, whichever SMTP stage they came in (a greeting refusal is not a connection failure).
+  const reputation = classifyReputation(remoteReply(report));
+  if (reputation !== null) return reputation;
   if (report.includes('Sorry,_no_mailbox_here_by_that_name')) return 'no_mailbox';
   if (report.includes('_does_not_like_recipient.')) return recipientReason(report);
   if (report.includes('_but_sender_was_rejected')) return 'sender_rejected';

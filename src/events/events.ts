@@ -112,6 +112,11 @@ export const DELIVERY_REASONS = [
   'message_too_old', // 'I'm_not_going_to_try_again;_this_message_has_been_in_the_queue_too_long'
   'local_error', // qmail-local temporary errors: 'Unable_to_', 'Uh-oh', disk, quota tools
   'report_mangled', // 'report mangled, will defer'
+  // The remote server refused or deferred us for who we are, in its own words (any SMTP stage):
+  'blocklisted', // our IP or host is listed or banned (DNSBLs, providers' block lists, poor reputation)
+  'rate_limited', // throttled for volume, rate or complaints
+  'spam_rejected', // this message judged spam, unsolicited or phishing
+  'auth_policy', // refused for failing SPF/DKIM/DMARC
   'other',
 ] as const;
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];

@@ -59,8 +59,33 @@ const cases: { name: string; result: DeliveryResult; report: string; mangled?: b
   {
     name: 'failed on DATA',
     result: 'failure',
-    report: '192.0.2.25_failed_on_DATA_command./Remote_host_said:_554_5.7.1_spam/',
+    report: '192.0.2.25_failed_on_DATA_command./Remote_host_said:_554_5.7.1_Message_size_exceeds_fixed_limit/',
     want: 'message_rejected',
+  },
+  {
+    name: 'failed on DATA, judged spam (the reply decides, not the stage)',
+    result: 'failure',
+    report: '192.0.2.25_failed_on_DATA_command./Remote_host_said:_554_5.7.1_spam/',
+    want: 'spam_rejected',
+  },
+  {
+    name: 'greeting refused as blocklisted is not a connection failure',
+    result: 'deferral',
+    report: 'Connected_to_192.0.2.25_but_greeting_failed./Remote_host_said:_421_4.7.0_Client_host_[192.0.2.7]_blocked_using_zen.spamhaus.org/',
+    want: 'blocklisted',
+  },
+  {
+    name: 'message too old wins over the blocklisting text of the last attempt',
+    result: 'failure',
+    report:
+      'Connected_to_192.0.2.25_but_greeting_failed./Remote_host_said:_554_blocked_using_zen.spamhaus.org/I\'m_not_going_to_try_again;_this_message_has_been_in_the_queue_too_long./',
+    want: 'message_too_old',
+  },
+  {
+    name: "qmail-remote's own words are not the remote server's (a host named blacklist.example)",
+    result: 'failure',
+    report: "Sorry,_I_couldn't_find_any_host_named_blacklist.example._(#5.1.2)/",
+    want: 'host_not_found',
   },
   {
     name: 'failed after the message',
