@@ -92,6 +92,8 @@ const SPAM_REJECTED: readonly RegExp[] = [
   /content (was )?(rejected|blocked)|spam url/,
 ];
 
+const MAX_REPLY = 4096;
+
 function matchesAny(text: string, rules: readonly RegExp[]): boolean {
   for (const r of rules) if (r.test(text)) return true;
   return false;
@@ -104,7 +106,9 @@ function matchesAny(text: string, rules: readonly RegExp[]): boolean {
  */
 export function classifyReputation(reply: string): ReputationReason | null {
   if (reply === '') return null;
-  const text = plainReply(reply);
+  // Real replies are a few lines (Gmail's longest is under 1 KB); a hostile 100 KB report is read
+  // only as far as a reply can reasonably go, so one line never costs more than a bounded scan.
+  const text = plainReply(reply.length > MAX_REPLY ? reply.slice(0, MAX_REPLY) : reply);
   if (matchesAny(text, ORDINARY)) return null;
   if (matchesAny(text, RATE_LIMITED)) return 'rate_limited';
   if (matchesAny(text, BLOCKLISTED)) return 'blocklisted';
