@@ -101,7 +101,7 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="rejected_no_auth",reason="relay_denied"\} [1-9]/);
-    assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="sent_auth_different_user",reason="none"\} [1-9]/);
+    assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="sent_auth_different_user",reason="other_domain"\} [1-9]/);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const landing = await (await fetch(`${url}/`)).text();
     assert.match(landing, /maillog/);

@@ -16,7 +16,7 @@
  * and counted (`stats()`).
  */
 import type { DeliveryChannel, LineResult, MailEvent } from '../events/events.js';
-import { recipientEvent, sameAddress, sameSender } from '../events/recipient-case.js';
+import { DEFAULT_SENDER_IDENTITY, recipientEvent, sameAddress, sameSender, type SenderIdentity } from '../events/recipient-case.js';
 import { classifyDeliveryReason } from './delivery-reasons.js';
 
 export { lineResultOf } from '../events/events.js';
@@ -33,6 +33,8 @@ export interface ClassifierOptions {
   maxPending?: number;
   /** distinct listener names before the rest become 'other' (default 32) */
   maxListeners?: number;
+  /** how logins and envelope senders are compared (default domain, extensions, aliases) */
+  identity?: SenderIdentity;
 }
 
 export interface ClassifierStats {
@@ -145,6 +147,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
   const listenerMap = new Map(Object.entries(opts.listenerMap ?? {}));
   const maxPending = Math.max(1, Math.floor(opts.maxPending ?? 10000));
   const maxListeners = Math.max(1, Math.floor(opts.maxListeners ?? 32));
+  const identity = opts.identity ?? DEFAULT_SENDER_IDENTITY;
 
   const deliveries = new Map<number | string, DeliveryEntry>();
   const messages = new Map<number | string, number | null>();
@@ -197,7 +200,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
   for (const name of listenerMap.values()) admitListener(name);
 
   const isKnownTag = (tag: string): boolean => listenerMap.has(tag);
-  const dispatch = createDispatcher({ listenerOf, isKnownTag });
+  const dispatch = createDispatcher({ listenerOf, isKnownTag, identity });
 
   // ---- qmail-send ------------------------------------------------------------------------------
 
@@ -375,7 +378,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
               authUser: last.authenticated ? last.from : '',
               refusal: r.type === 'forbids' ? 'policy' : 'must_auth',
             },
-            { time, listener },
+            { time, listener, identity },
             '',
             last.recipient,
           ),
@@ -415,7 +418,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     // that (a different-user send), those of the oldest pending AUTH user.
     let pick = list[0]!.authUser;
     for (const e of list) {
-      if (sameSender(e.authUser, sender)) {
+      if (sameSender(e.authUser, sender, identity)) {
         pick = e.authUser;
         break;
       }
@@ -426,7 +429,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
         events.push(
           recipientEvent(
             { decision: 'accepted', relayed: true, sender, authUser: e.authUser, refusal: 'none' },
-            { time: e.time, listener },
+            { time: e.time, listener, identity },
             '',
             e.recipient,
           ),

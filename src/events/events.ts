@@ -41,6 +41,10 @@ export const RECIPIENT_REASONS = [
   'greylisted', // spamdyke DENIED_GRAYLISTED
   'policy', // eMPF 'policy forbids transmission'
   'other',
+  // sender identity of the sent_auth_* cases (events/recipient-case.ts senderVerdict)
+  'alias', // sent_auth_same_user: an allowed pair of --qmail.sender-aliases
+  'same_domain', // sent_auth_different_user: the sender is another address of the login's domain
+  'other_domain', // sent_auth_different_user: the sender is in another domain (the classic hijack)
 ] as const;
 export type RecipientReason = (typeof RECIPIENT_REASONS)[number];
 

@@ -3,6 +3,7 @@
  * never read the clock or the file system.
  */
 import type { MailEvent } from './events.js';
+import type { SenderIdentity } from './recipient-case.js';
 
 /** The outer envelope of one log line: who wrote it and when. */
 export interface Envelope {
@@ -41,6 +42,8 @@ export interface ProgramContext {
   time: number | null;
   /** SMTP listener name: the syslog tag mapped through --qmail.listener-map, or the multilog directory name */
   listener: string;
+  /** how logins and envelope senders are compared (injected); the default rule when absent */
+  identity?: SenderIdentity;
 }
 
 /**

@@ -27,6 +27,16 @@ export const MESSAGE_SIZE_BUCKETS = [1024, 4096, 16384, 65536, 262144, 1048576, 
 /** Queue residence: local deliveries take under a second, deferred remote mail stays up to queuelifetime (7 days). */
 export const MESSAGE_DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 3600, 21600, 86400, 604800];
 
+/** Reasons that are not refusals of an inbound recipient: relaying and sender-identity reasons. */
+const NOT_INBOUND_REFUSALS: ReadonlySet<RecipientReason> = new Set<RecipientReason>([
+  'none',
+  'relay_denied',
+  'auth_not_mailfrom',
+  'alias',
+  'same_domain',
+  'other_domain',
+]);
+
 /** Which reasons a recipient case can carry; these combinations are pre-set to 0 per listener. */
 export function reasonsForCase(c: RecipientCase): readonly RecipientReason[] {
   switch (c) {
@@ -35,7 +45,11 @@ export function reasonsForCase(c: RecipientCase): readonly RecipientReason[] {
     case 'rejected_auth_failed':
       return ['relay_denied', 'auth_not_mailfrom'];
     case 'inbound_rejected':
-      return RECIPIENT_REASONS.filter((r) => r !== 'none' && r !== 'relay_denied' && r !== 'auth_not_mailfrom');
+      return RECIPIENT_REASONS.filter((r) => !NOT_INBOUND_REFUSALS.has(r));
+    case 'sent_auth_same_user':
+      return ['none', 'alias'];
+    case 'sent_auth_different_user':
+      return ['same_domain', 'other_domain'];
     default:
       return ['none'];
   }

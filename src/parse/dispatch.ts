@@ -23,6 +23,7 @@ import { parseQmailScanner, parseSimscan, parseSpamd } from './scanners.js';
 import { parseSpamdyke } from './spamdyke.js';
 import { parseTcpserver } from './tcpserver.js';
 import type { LineContext, ProgramContext, ProgramParser } from '../events/parsed-line.js';
+import { DEFAULT_SENDER_IDENTITY, type SenderIdentity } from '../events/recipient-case.js';
 import { parseVchkpw } from './vchkpw.js';
 
 /** Programs the dispatcher knows (the `program` of ignored / unrecognised events). */
@@ -63,6 +64,8 @@ export interface DispatchOptions {
   listenerOf?: (envelope: EnvelopeDetail, ctx: LineContext) => string;
   /** Syslog tags that belong to this qmail host beyond the built-in ones (the listener map's keys). */
   isKnownTag?: (tag: string) => boolean;
+  /** How logins and envelope senders are compared, handed to every parser of recipient lines. */
+  identity?: SenderIdentity;
 }
 
 /**
@@ -213,7 +216,7 @@ function isQmailSendStart(m: string, c: number): boolean {
 type Resolver = Required<DispatchOptions>;
 
 function programContext(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver): ProgramContext {
-  return { time: envelope.time, listener: opts.listenerOf(envelope, ctx) };
+  return { time: envelope.time, listener: opts.listenerOf(envelope, ctx), identity: opts.identity };
 }
 
 function run(envelope: EnvelopeDetail, ctx: LineContext, opts: Resolver, program: Program, parser: ProgramParser, text: string): ParsedLine {
@@ -358,13 +361,18 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
 
 const NO_EXTRA_TAGS = (): boolean => false;
 
-const DEFAULT_RESOLVER: Resolver = { listenerOf: defaultListener, isKnownTag: NO_EXTRA_TAGS };
+const DEFAULT_RESOLVER: Resolver = {
+  listenerOf: defaultListener,
+  isKnownTag: NO_EXTRA_TAGS,
+  identity: DEFAULT_SENDER_IDENTITY,
+};
 
 function resolver(opts: DispatchOptions | undefined): Resolver {
   if (opts === undefined) return DEFAULT_RESOLVER;
   return {
     listenerOf: opts.listenerOf ?? defaultListener,
     isKnownTag: opts.isKnownTag ?? NO_EXTRA_TAGS,
+    identity: opts.identity ?? DEFAULT_SENDER_IDENTITY,
   };
 }
 

@@ -443,7 +443,7 @@ function seriesIds(t: TruthBuilder) {
     sentNoAuth: rcpt('smtp', 'sent_no_auth', 'none'),
     relayDenied: rcpt('smtp', 'rejected_no_auth', 'relay_denied'),
     sentSameUser: rcpt('submission', 'sent_auth_same_user', 'none'),
-    sentOtherUser: rcpt('submission', 'sent_auth_different_user', 'none'),
+    sentOtherUser: rcpt('submission', 'sent_auth_different_user', 'other_domain'),
     rbl451: t.series('qmail_rbl_rejections_total', { listener: 'smtp', code: '451' }),
     loginOk: { imap: auth('imap', 'success', 'none'), pop3: auth('pop3', 'success', 'none'), webmail: auth('webmail', 'success', 'none') },
     dovecotFailed: { imap: auth('imap', 'failure', 'auth_failed'), pop3: auth('pop3', 'failure', 'auth_failed') },

@@ -18,7 +18,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 const events: MailEvent[] = [
-  { event: 'smtp.recipient', time: 100, case: 'sent_auth_different_user', reason: 'none', listener: 'submission', sender: 'a@example.com', auth_user: 'b@example.com', remote_ip: '192.0.2.1', recipient: 'x@example.net' },
+  { event: 'smtp.recipient', time: 100, case: 'sent_auth_different_user', reason: 'same_domain', listener: 'submission', sender: 'a@example.com', auth_user: 'b@example.com', remote_ip: '192.0.2.1', recipient: 'x@example.net' },
   { event: 'smtp.recipient', time: 101, case: 'rejected_no_auth', reason: 'relay_denied', listener: 'smtp', sender: 'spam@example.org', auth_user: '', remote_ip: '198.51.100.7', recipient: 'victim@example.net' },
   { event: 'auth', time: 102, protocol: 'pop3', result: 'failure', reason: 'bad_password', user: 'u@example.com', remote_ip: '203.0.113.9' },
   { event: 'queue.new', time: 103, msg: 5 },
@@ -50,7 +50,7 @@ test('every event kind lands in its metric with the labels of the event', async 
   const registry = new Registry();
   recordAll(registry);
   const text = await registry.metrics();
-  assert.equal(sample(text, 'qmail_smtp_recipients_total{listener="submission",case="sent_auth_different_user",reason="none"}'), 1);
+  assert.equal(sample(text, 'qmail_smtp_recipients_total{listener="submission",case="sent_auth_different_user",reason="same_domain"}'), 1);
   assert.equal(sample(text, 'qmail_smtp_recipients_total{listener="smtp",case="rejected_no_auth",reason="relay_denied"}'), 1);
   assert.equal(sample(text, 'qmail_auth_attempts_total{protocol="pop3",result="failure",reason="bad_password"}'), 1);
   assert.equal(sample(text, 'qmail_queue_messages_total'), 1);

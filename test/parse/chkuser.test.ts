@@ -179,15 +179,16 @@ describe('chkuser: the operator cases from the auth field (2nd field of from <..
       { name: 'relaying, no auth → sent_no_auth (trusted IP / webmail)', title: 'relaying rcpt', description: 'client allowed to relay', f: { ip: '127.0.0.1' }, rcptCase: 'sent_no_auth', reason: 'none' },
       { name: 'relaying, auth == sender → sent_auth_same_user', title: 'relaying rcpt', description: 'client allowed to relay', f: { auth: 'info@example.com' }, rcptCase: 'sent_auth_same_user', reason: 'none' },
       { name: 'relaying, auth == sender in another case → sent_auth_same_user', title: 'relaying rcpt', description: 'client allowed to relay', f: { auth: 'Info@EXAMPLE.com' }, rcptCase: 'sent_auth_same_user', reason: 'none' },
-      { name: 'relaying, auth != sender → sent_auth_different_user', title: 'relaying rcpt', description: 'client allowed to relay', f: { sender: 'test@testaja.com', auth: 'postmaster@testaja.lg' }, rcptCase: 'sent_auth_different_user', reason: 'none' },
+      { name: 'relaying, auth != sender → sent_auth_different_user', title: 'relaying rcpt', description: 'client allowed to relay', f: { sender: 'test@testaja.com', auth: 'postmaster@testaja.lg' }, rcptCase: 'sent_auth_different_user', reason: 'other_domain' },
       { name: 'accepted rcpt (local), auth == sender → sent_auth_same_user', title: 'accepted rcpt', description: 'found existing recipient', f: { auth: 'info@example.com', rcpt: 'colleague@example.com' }, rcptCase: 'sent_auth_same_user', reason: 'none' },
-      { name: 'accepted any rcpt, auth != sender → sent_auth_different_user', title: 'accepted any rcpt', description: 'accepted any recipient for this domain', f: { auth: 'other@example.com' }, rcptCase: 'sent_auth_different_user', reason: 'none' },
+      { name: 'accepted any rcpt, auth != sender → sent_auth_different_user', title: 'accepted any rcpt', description: 'accepted any recipient for this domain', f: { auth: 'other@example.com' }, rcptCase: 'sent_auth_different_user', reason: 'same_domain' },
       { name: 'accepted rcpt, no auth → inbound_accepted', title: 'accepted rcpt', description: 'found existing recipient', f: {}, rcptCase: 'inbound_accepted', reason: 'none' },
       { name: 'rejected relaying, no auth → rejected_no_auth', title: 'rejected relaying', description: 'client not allowed to relay', f: {}, rcptCase: 'rejected_no_auth', reason: 'relay_denied' },
       { name: 'rejected relaying, AUTH=<> gives remoteinfo "unknown" → rejected_auth_failed', title: 'rejected relaying', description: 'client not allowed to relay', f: { auth: 'unknown' }, rcptCase: 'rejected_auth_failed', reason: 'relay_denied' },
       { name: 'rejected relaying, ident / AUTH= user named → rejected_auth_failed', title: 'rejected relaying', description: 'client not allowed to relay', f: { auth: 'info@example.com' }, rcptCase: 'rejected_auth_failed', reason: 'relay_denied' },
-      { name: "'+ext' sender is a different address than the AUTH user (no alias resolution)", title: 'relaying rcpt', description: 'client allowed to relay', f: { sender: 'info+news@example.com', auth: 'info@example.com' }, rcptCase: 'sent_auth_different_user', reason: 'none' },
-      { name: 'bare-name login vs full sender address is a different user', title: 'relaying rcpt', description: 'client allowed to relay', f: { auth: 'info' }, rcptCase: 'sent_auth_different_user', reason: 'none' },
+      { name: "'+ext' sender belongs to the AUTH user (extension address)", title: 'relaying rcpt', description: 'client allowed to relay', f: { sender: 'info+news@example.com', auth: 'info@example.com' }, rcptCase: 'sent_auth_same_user', reason: 'none' },
+      { name: 'bare-name login, no default domain known: same local part is the same user', title: 'relaying rcpt', description: 'client allowed to relay', f: { auth: 'info' }, rcptCase: 'sent_auth_same_user', reason: 'none' },
+      { name: 'bare-name login, another local part → other_domain (the login has no domain)', title: 'relaying rcpt', description: 'client allowed to relay', f: { auth: 'sales' }, rcptCase: 'sent_auth_different_user', reason: 'other_domain' },
     ];
   for (const c of cases) {
     for (const [layout, build] of [
@@ -260,7 +261,7 @@ describe('chkuser: client text that looks like the line around it', () => {
           const f = { helo, sender, ip, host, auth: 'user@example.com' };
           assert.deepEqual(
             parseChkuser(build('relaying rcpt', 'client allowed to relay', f), ctx),
-            recipientEvent(decideRecipient({ decision: 'accepted', relayed: true, sender, authUser: 'user@example.com', refusal: 'none' }).case, 'none', f),
+            (() => { const v = decideRecipient({ decision: 'accepted', relayed: true, sender, authUser: 'user@example.com', refusal: 'none' }); return recipientEvent(v.case, v.reason, f); })(),
           );
         },
       ),

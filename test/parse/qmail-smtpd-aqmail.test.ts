@@ -16,7 +16,7 @@ describe('qmail-smtpd: s/qmail and aQmail smtpdlog lines', () => {
     [
       'Accept::AUTH, different user',
       sq('Accept::AUTH::plain', `${FT} ?~ 'boss@example.com'`),
-      recipient('sent_auth_different_user', 'none', { auth: 'boss@example.com' }),
+      recipient('sent_auth_different_user', 'same_domain', { auth: 'boss@example.com' }),
     ],
     ['Reject::AUTH (failed AUTH)', sq('Reject::AUTH::login', " ?~ 'info@example.com'"), auth('failure', 'auth_failed', 'info@example.com')],
     ['Reject::AUTH::Auth_Meth (mechanism not allowed)', sq('Reject::AUTH::Auth_Meth', " ?~ 'none'"), IGNORED],

@@ -6,7 +6,7 @@ describe('qmail-smtpd: indimail per-recipient lines', () => {
     `qmail-smtpd: pid 4242 from ${IP} HELO <${helo}> MAIL from <info@example.com> RCPT <bob@example.net> AUTH <${a}> Size: 2048 TLS=TLSv1.3`;
   table([
     ['authenticated as the sender', line('info@example.com: AUTH LOGIN'), recipient('sent_auth_same_user', 'none', { auth: 'info@example.com' })],
-    ['authenticated as another user, local recipient', line('boss@example.com: AUTH PLAIN: local-rcpt'), recipient('sent_auth_different_user', 'none', { auth: 'boss@example.com' })],
+    ['authenticated as another user, local recipient', line('boss@example.com: AUTH PLAIN: local-rcpt'), recipient('sent_auth_different_user', 'same_domain', { auth: 'boss@example.com' })],
     ['local recipient, no auth', line('local-rcpt'), recipient('inbound_accepted', 'none')],
     ['relayed for a trusted IP', line('auth-ip/pop'), recipient('sent_no_auth', 'none')],
     ['relayed, older wording', line('pop-bef-smtp'), recipient('sent_no_auth', 'none')],

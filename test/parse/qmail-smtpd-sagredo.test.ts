@@ -50,7 +50,7 @@ describe('qmail-smtpd: sagredo qlog and auth lines', () => {
     [
       'accepted relay, authenticated as someone else → sent_auth_different_user',
       qlog({ ...authed, authuser: 'boss@example.com', detail: 'chkuserrelay', rcpthosts: 'no' }),
-      recipient('sent_auth_different_user', 'none', { auth: 'boss@example.com' }),
+      recipient('sent_auth_different_user', 'same_domain', { auth: 'boss@example.com' }),
     ],
     [
       'accepted local, authenticated → sent_auth_same_user',

@@ -63,7 +63,7 @@ describe('spamdyke: every CODE', () => {
     [
       'ALLOWED, auth != sender → sent_auth_different_user',
       line('ALLOWED', { ...authed, auth: 'boss@example.com' }),
-      recipient('sent_auth_different_user', 'none', { ...authed, auth: 'boss@example.com' }),
+      recipient('sent_auth_different_user', 'same_domain', { ...authed, auth: 'boss@example.com' }),
     ],
     ['ALLOWED_AUTHENTICATED (full log)', line('ALLOWED_AUTHENTICATED', authed), recipient('sent_auth_same_user', 'none', authed)],
     ['ALLOWED_TLS (full log)', line('ALLOWED_TLS', { encryption: 'TLS' }), recipient('inbound_accepted', 'none', { encryption: 'TLS' })],

@@ -120,8 +120,9 @@ test('the truth adds up', () => {
   const total = (b: Record<string, number>): number => Object.values(b).reduce((a, v) => a + v, 0);
   const rcpt = (kase: string, listener: string, reason = 'none'): number =>
     t.counters[seriesKey('qmail_smtp_recipients_total', { listener, case: kase, reason })] ?? 0;
-  assert.equal(total(lb.auth_user_recipients), rcpt('sent_auth_same_user', 'submission') + rcpt('sent_auth_different_user', 'submission'));
-  assert.equal(total(lb.auth_user_sender_mismatches), rcpt('sent_auth_different_user', 'submission'));
+  const different = rcpt('sent_auth_different_user', 'submission', 'same_domain') + rcpt('sent_auth_different_user', 'submission', 'other_domain');
+  assert.equal(total(lb.auth_user_recipients), rcpt('sent_auth_same_user', 'submission') + different);
+  assert.equal(total(lb.auth_user_sender_mismatches), different);
   assert.equal(total(lb.relay_denied_ips), rcpt('rejected_no_auth', 'smtp', 'relay_denied'));
   const failures = Object.entries(t.counters)
     .filter(([k]) => k.startsWith('qmail_auth_attempts_total{') && k.includes('result="failure"'))

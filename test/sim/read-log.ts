@@ -328,7 +328,9 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         else if (title === 'relaying rcpt' && a === '') count('qmail_smtp_recipients_total', { listener, case: 'sent_no_auth', reason: 'none' });
         else if (title === 'relaying rcpt') {
           const same = a.toLowerCase() === s.toLowerCase();
-          count('qmail_smtp_recipients_total', { listener, case: same ? 'sent_auth_same_user' : 'sent_auth_different_user', reason: 'none' });
+          const domainOf = (x: string) => x.toLowerCase().slice(x.lastIndexOf('@') + 1);
+          const reason = same ? 'none' : domainOf(a) === domainOf(s) ? 'same_domain' : 'other_domain';
+          count('qmail_smtp_recipients_total', { listener, case: same ? 'sent_auth_same_user' : 'sent_auth_different_user', reason });
           bump('auth_user_recipients', a);
           if (!same) bump('auth_user_sender_mismatches', a);
           let ips = sourceIps.get(a);
