@@ -11,9 +11,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Server } from 'node:http';
-import { parseConfig, parseListenAddress, parseListenerMapFlag, deriveHashKey, HELP_TEXT, type Config } from './config.js';
+import {
+  BACKFILL,
+  CLASSIFY,
+  REPORT,
+  SUBCOMMAND_NAMES,
+  deriveHashKey,
+  helpText,
+  HELP_TEXT,
+  parseCommandLine,
+  parseConfig,
+  parseListenAddress,
+  type Config,
+  type SubcommandName,
+} from './config.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
@@ -23,50 +35,18 @@ import { VERSION } from './version.js';
 
 const EXIT_USAGE = 2;
 
-const REPORT_HELP = `usage: qmail_exporter report [--format=text|json|prometheus] [--qmail.listener-map=TAG=NAME,...] [--top=N] [FILE...|-]
-
-Reads whole mail logs (plain or gzip, in the order given; '-' or nothing reads standard input) and
-prints what happened: recipients per case, delivery results per channel, authentication failures
-per protocol, the top authenticated users by recipients sent and by distinct sending IPs, the top
-IPs by relay refusals and by authentication failures, and the share of unrecognised lines.
---format=prometheus prints the exposition the live exporter would serve after reading those lines.
-The top tables keep at most 100,000 keys each (the smaller half is dropped when full).
-`;
-
-const CLASSIFY_HELP = `usage: qmail_exporter classify [--qmail.listener-map=TAG=NAME,...] [FILE...|-]
-
-Prints one JSON object per input line, in order: {"line":N,"event":...,...}. Events: smtp.recipient,
-smtp.sender, auth, queue.new, queue.info, queue.end, queue.bounce, delivery.start, delivery.result,
-send.status, connection.open/accepted/denied/end/status, rbl.reject, smtp.queued, scan, ignored,
-unrecognised, foreign. Files ending in .gz (or starting with gzip's magic bytes) are decompressed.
-`;
-
 async function commandReport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      format: { type: 'string', default: 'text' },
-      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
-      top: { type: 'string', default: '10' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, files } = parseCommandLine(REPORT, argv, {});
   if (values.help) {
-    process.stdout.write(REPORT_HELP);
+    process.stdout.write(helpText(REPORT));
     return 0;
   }
-  const { runReport, REPORT_FORMATS } = await import('./commands/report.js');
-  const format = REPORT_FORMATS.find((f) => f === values.format);
-  if (format === undefined) throw new ConfigError('QX_CONFIG_INVALID', `--format: must be one of ${REPORT_FORMATS.join(', ')}, not '${values.format}'`);
-  const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 1 || top > 1000) throw new ConfigError('QX_CONFIG_INVALID', `--top: must be a whole number from 1 to 1000, not '${values.top}'`);
+  const { runReport } = await import('./commands/report.js');
   const text = await runReport({
-    files: positionals,
-    format,
-    top,
-    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
+    files,
+    format: values.format,
+    top: values.top,
+    listenerMap: Object.fromEntries(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
   });
   process.stdout.write(text);
@@ -74,23 +54,15 @@ async function commandReport(argv: string[]): Promise<number> {
 }
 
 async function commandClassify(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, files } = parseCommandLine(CLASSIFY, argv, {});
   if (values.help) {
-    process.stdout.write(CLASSIFY_HELP);
+    process.stdout.write(helpText(CLASSIFY));
     return 0;
   }
   const { runClassify } = await import('./commands/classify.js');
   await runClassify({
-    files: positionals,
-    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
+    files,
+    listenerMap: Object.fromEntries(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
     out: process.stdout,
   });
@@ -98,34 +70,29 @@ async function commandClassify(argv: string[]): Promise<number> {
 }
 
 async function commandBackfill(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      output: { type: 'string', short: 'o' },
-      step: { type: 'string', default: '60s' },
-      label: { type: 'string', multiple: true, default: [] },
-      'qmail.listener-map': { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const { runBackfill, BACKFILL_HELP } = await import('./commands/backfill.js');
+  const { values, files } = parseCommandLine(BACKFILL, argv, {});
   if (values.help) {
-    process.stdout.write(BACKFILL_HELP);
+    process.stdout.write(helpText(BACKFILL));
     return 0;
   }
+  const { runBackfill } = await import('./commands/backfill.js');
   const summary = await runBackfill({
-    files: positionals,
-    output: values.output ?? null,
+    files,
+    output: values.output,
     step: values.step,
     labels: values.label,
-    listenerMap: parseListenerMapFlag(values['qmail.listener-map']),
+    listenerMap: Object.fromEntries(values['qmail.listener-map']),
     nowSeconds: Date.now() / 1000,
   });
   process.stderr.write(`backfill: ${JSON.stringify(summary)}\n`);
   return 0;
 }
+
+const COMMAND_RUNNERS: Record<SubcommandName, (argv: string[]) => Promise<number>> = {
+  classify: commandClassify,
+  report: commandReport,
+  backfill: commandBackfill,
+};
 
 function installId(): string {
   for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
@@ -169,8 +136,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     writer.start();
     // The directory is the demo's alone: remove it at shutdown so demos leave nothing in /tmp.
     stopDemo = async () => {
-      await writer.stop();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await writer.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      }
     };
     config = { ...config, qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true } };
     log.info({ dir, file: join(dir, 'maillog') }, 'demo: a simulated qmail host writes here; rotation every 3 minutes');
@@ -256,19 +226,14 @@ async function serve(config: Config, logger: Logger): Promise<void> {
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const [sub, ...rest] = argv;
+  const [first, ...rest] = argv;
+  const sub = SUBCOMMAND_NAMES.find((name) => name === first);
+  // Usage errors name the command they belong to, and point to that command's help.
+  const who = sub === undefined ? 'qmail_exporter' : `qmail_exporter ${sub}`;
   let serving = false;
   try {
-    if (sub === 'report') {
-      process.exitCode = await commandReport(rest);
-      return;
-    }
-    if (sub === 'classify') {
-      process.exitCode = await commandClassify(rest);
-      return;
-    }
-    if (sub === 'backfill') {
-      process.exitCode = await commandBackfill(rest);
+    if (sub !== undefined) {
+      process.exitCode = await COMMAND_RUNNERS[sub](rest);
       return;
     }
     const config = parseConfig(argv, env);
@@ -285,7 +250,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     serving = true;
     await serve(config, logger);
   } catch (err) {
-    process.exitCode = reportFailure(err);
+    process.exitCode = reportFailure(err, who);
     // The exporter may hold open ports, timers or watchers from a start that got half-way: end the
     // process now, so that systemd restarts it and a probe sees it down.
     if (serving) process.exit();
@@ -293,9 +258,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** The message for a failure that ends a command, and the exit status it gives. */
-function reportFailure(err: unknown): number {
-  if (err instanceof ConfigError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`qmail_exporter: ${err.message}\nTry 'qmail_exporter --help'.\n`);
+function reportFailure(err: unknown, who: string): number {
+  if (err instanceof ConfigError) {
+    // a usage error names the command it belongs to and points to that command's help
+    process.stderr.write(`${who}: ${err.message}\nTry '${who} --help'.\n`);
     return EXIT_USAGE;
   }
   const e = err as NodeJS.ErrnoException;

@@ -1,22 +1,33 @@
 /**
- * Command-line flags and their QMAIL_EXPORTER_* environment mirrors, turned into one validated
- * `Config`. Pure: argv and env are arguments, nothing is read from the process or the disk, so
- * every rule here is testable with plain values. Any bad flag throws a ConfigError that names it.
+ * The command line of the exporter and of every subcommand (classify, report, backfill), from ONE
+ * declarative table per command: each row names a flag, its type, its default, its help text and
+ * how its value is checked; parsing, the QMAIL_EXPORTER_* environment names, `--help` and the
+ * defaults all derive from those rows. Pure: argv and env are arguments, nothing is read from the
+ * process or the disk, so every rule here is testable with plain values. Any bad flag throws a
+ * ConfigError that names it (cli.ts adds the command's name and exits 2).
  *
- * Flags use Prometheus' dotted style (`--web.listen-address`); node:util parseArgs keeps the
- * dots as they are. Each flag `--a.b-c` is mirrored by `QMAIL_EXPORTER_A_B_C`; a flag given on
- * the command line wins over its environment variable (for repeatable flags, argv values
- * replace the environment list, they do not add to it).
+ * Flags use Prometheus' dotted style (`--web.listen-address`). Each exporter flag `--a.b-c` is
+ * mirrored by `QMAIL_EXPORTER_A_B_C`; a flag given on the command line wins over its environment
+ * variable (for repeatable flags, argv values replace the environment list, they do not add to
+ * it). The subcommands read no environment: they are run by hand, on whatever files are named.
+ *
+ * Adding a flag: one row in the command's table below (`text`, `bool`, `number`, `duration`,
+ * `oneOf`, `list` or `value` for a parser of your own), then read it where the values are turned
+ * into what the program uses (`parseConfig` for the exporter; cli.ts for a subcommand). Its value
+ * is typed from the row, its help and environment name come for free, and config.test.ts checks
+ * that the help lists it.
  */
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['logfmt', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+/** `report --format`: the text tables, their JSON, or the exposition the live exporter would serve. */
+export const REPORT_FORMATS = ['text', 'json', 'prometheus'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** One leaderboard window: `label` as the operator wrote it ('24h'), `ms` its length. */
 export interface LeaderboardWindow {
@@ -69,61 +80,6 @@ export function envNameFor(flag: string): string {
   return ENV_PREFIX + flag.replace(/^--/, '').toUpperCase().replace(/[.-]/g, '_');
 }
 
-type FlagKind = 'string' | 'boolean';
-interface FlagSpec {
-  kind: FlagKind;
-  multiple?: boolean;
-  /** false for --help/--version: an environment variable would make no sense */
-  env?: boolean;
-}
-
-// The single list of flags: parseArgs options, environment names and the help test derive from it.
-const FLAGS = {
-  'web.listen-address': { kind: 'string', multiple: true },
-  'web.telemetry-path': { kind: 'string' },
-  'web.config.file': { kind: 'string' },
-  'web.disable-exporter-metrics': { kind: 'boolean' },
-  'qmail.log-path': { kind: 'string', multiple: true },
-  'qmail.read-from-start': { kind: 'boolean' },
-  'qmail.listener-map': { kind: 'string', multiple: true },
-  'qmail.missing-grace': { kind: 'string' },
-  'storage.path': { kind: 'string' },
-  'storage.interval': { kind: 'string' },
-  'leaderboard.windows': { kind: 'string' },
-  'leaderboard.max-keys': { kind: 'string' },
-  'leaderboard.size': { kind: 'string' },
-  'leaderboard.hash-users': { kind: 'boolean' },
-  'leaderboard.hash-key': { kind: 'string' },
-  'log.level': { kind: 'string' },
-  'log.format': { kind: 'string' },
-  demo: { kind: 'boolean' },
-  help: { kind: 'boolean', env: false },
-  version: { kind: 'boolean', env: false },
-} as const satisfies Record<string, FlagSpec>;
-
-type FlagName = keyof typeof FLAGS;
-
-/** Every flag, with its leading dashes, in help order. */
-export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS).map((name) => `--${name}`);
-
-/** Flags that have an environment mirror. */
-export const ENV_FLAG_NAMES: readonly string[] = (Object.entries(FLAGS) as Array<[string, FlagSpec]>)
-  .filter(([, spec]) => spec.env !== false)
-  .map(([name]) => `--${name}`);
-
-export const DEFAULTS = {
-  listenAddress: ':9025',
-  telemetryPath: '/metrics',
-  logPath: '/var/log/maillog',
-  missingGrace: '60s',
-  storageInterval: '10s',
-  leaderboardWindows: '5m,1h,24h',
-  leaderboardMaxKeys: 10000,
-  leaderboardSize: 10,
-  logLevel: 'info' as LogLevel,
-  logFormat: 'logfmt' as LogFormat,
-};
-
 /** Paths the HTTP app serves itself; the telemetry path must not shadow them. */
 const RESERVED_PATHS = ['/healthz', '/-/healthy', '/-/ready'];
 
@@ -131,120 +87,6 @@ const RESERVED_PATHS = ['/healthz', '/-/healthy', '/-/ready'];
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MIN_HASH_KEY_LENGTH = 16;
 const MAX_LEADERBOARD_WINDOWS = 10;
-
-export const HELP_TEXT = `usage: qmail_exporter [flags]
-
-Prometheus exporter for qmail: follows the mail log and counts deliveries, SMTP
-sessions, rejections and authentication failures.
-
-Every flag can also be set through the environment variable shown; a flag given on
-the command line wins. Repeatable flags take a comma-separated list from the
-environment. Boolean variables accept 1, 0, true or false; empty ones are ignored.
-
-Web:
-  --web.listen-address=ADDR
-      Address to serve /metrics and health on: host:port, [ipv6]:port or :port (all
-      interfaces). Repeat to listen on several.
-      default: :9025
-      env: QMAIL_EXPORTER_WEB_LISTEN_ADDRESS
-  --web.telemetry-path=PATH
-      Path of the metrics endpoint; starts with "/" and is not "/" alone.
-      default: /metrics
-      env: QMAIL_EXPORTER_WEB_TELEMETRY_PATH
-  --web.config.file=FILE
-      exporter-toolkit web configuration (YAML): TLS, client certificates,
-      basic_auth_users (bcrypt hashes), response headers. Checked at start-up;
-      "promtool check web-config FILE" accepts the same file.
-      default: none (plain HTTP, no authentication)
-      env: QMAIL_EXPORTER_WEB_CONFIG_FILE
-  --[no-]web.disable-exporter-metrics
-      Leave out the exporter's own process_* and nodejs_* metrics.
-      default: false
-      env: QMAIL_EXPORTER_WEB_DISABLE_EXPORTER_METRICS
-
-Mail log:
-  --qmail.log-path=PATH
-      Mail log to follow: a syslog file (followed through rename and copytruncate
-      rotation) or a multilog "current" file. Repeat for several files.
-      default: /var/log/maillog
-      env: QMAIL_EXPORTER_QMAIL_LOG_PATH
-  --[no-]qmail.read-from-start
-      Read files present at start-up from their beginning instead of their end.
-      Files that appear later are always read from their beginning.
-      default: false
-      env: QMAIL_EXPORTER_QMAIL_READ_FROM_START
-  --qmail.listener-map=TAG=NAME
-      Name the SMTP listener whose lines carry syslog tag TAG, e.g. smtp-mx=mx.
-      Repeat, or give a list: smtp-mx=mx,smtp-sub=submission. NAME matches
-      [a-zA-Z0-9_.-]{1,64}. Tags without a mapping are used as they are.
-      default: none
-      env: QMAIL_EXPORTER_QMAIL_LISTENER_MAP
-  --qmail.missing-grace=DURATION
-      How long a followed file may be missing (e.g. during rotation) before
-      /healthz reports unhealthy.
-      default: 60s
-      env: QMAIL_EXPORTER_QMAIL_MISSING_GRACE
-
-Storage:
-  --storage.path=DIR
-      Directory for read positions and leaderboard state, so that a restart
-      resumes where the last run stopped.
-      default: none (nothing is saved)
-      env: QMAIL_EXPORTER_STORAGE_PATH
-  --storage.interval=DURATION
-      How often state is saved (it is also saved at shutdown).
-      default: 10s
-      env: QMAIL_EXPORTER_STORAGE_INTERVAL
-
-Leaderboard (top senders, recipients and authenticated users):
-  --leaderboard.windows=LIST
-      Comma-separated time windows, at most ${MAX_LEADERBOARD_WINDOWS}, each at least 1s.
-      default: 5m,1h,24h
-      env: QMAIL_EXPORTER_LEADERBOARD_WINDOWS
-  --leaderboard.max-keys=N
-      Most distinct keys tracked per window (at least 1): bounds memory.
-      default: 10000
-      env: QMAIL_EXPORTER_LEADERBOARD_MAX_KEYS
-  --leaderboard.size=N
-      Entries shown per leaderboard, 1 to 1000.
-      default: 10
-      env: QMAIL_EXPORTER_LEADERBOARD_SIZE
-  --[no-]leaderboard.hash-users
-      Show keyed hashes (HMAC-SHA256) instead of user names.
-      default: false
-      env: QMAIL_EXPORTER_LEADERBOARD_HASH_USERS
-  --leaderboard.hash-key=KEY
-      Key for --leaderboard.hash-users, at least ${MIN_HASH_KEY_LENGTH} characters. Prefer the
-      environment variable: command lines are visible to every local user.
-      default: derived per install from /etc/machine-id: stable across restarts and
-      different on each host, but readable by local users; set a key of your own to
-      hide names from them too.
-      env: QMAIL_EXPORTER_LEADERBOARD_HASH_KEY
-
-Exporter's own logs (written to stderr):
-  --log.level=LEVEL
-      debug, info, warn or error.
-      default: info
-      env: QMAIL_EXPORTER_LOG_LEVEL
-  --log.format=FORMAT
-      logfmt or json.
-      default: logfmt
-      env: QMAIL_EXPORTER_LOG_FORMAT
-
-Other:
-  --[no-]demo
-      Serve metrics from a built-in simulated mail host instead of real logs, to
-      try dashboards and alerts.
-      default: false
-      env: QMAIL_EXPORTER_DEMO
-  --help
-      Show this help and exit.
-  --version
-      Show the version and exit.
-
-Durations are Prometheus style: 500ms, 30s, 5m, 1h, 1d, 1w, 1y, or combined in
-that order, e.g. 1h30m.
-`;
 
 // ---------------------------------------------------------------------------------------------
 // Durations
@@ -392,14 +234,6 @@ function parseDurationFlag(src: Source, text: string, opts: { min: number; max: 
 const LISTENER_NAME_RE = /^[a-zA-Z0-9_.-]{1,64}$/;
 const LISTENER_TAG_RE = /^[^\s=,]{1,64}$/;
 
-/**
- * `--qmail.listener-map` values as the offline commands (report, classify, backfill) take them:
- * the same rules and messages as the exporter's flag; throws ConfigError.
- */
-export function parseListenerMapFlag(values: string[]): Record<string, string> {
-  return Object.fromEntries(parseListenerMap({ flag: '--qmail.listener-map', env: null }, values));
-}
-
 function parseListenerMap(src: Source, items: string[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const item of items.flatMap(splitList)) {
@@ -453,170 +287,634 @@ function unique(src: Source, items: string[]): string[] {
   return items;
 }
 
-/**
- * Parses argv (without the node and script entries, and without a subcommand) and the
- * environment into a Config. Throws ConfigError: QX_CONFIG_UNKNOWN_FLAG for flags we do not
- * know or positional arguments, QX_CONFIG_INVALID for bad values. When --help or --version is
- * given, values are not validated (a broken environment must not hide the help) and defaults
- * are returned with help/version set.
- */
-export function parseConfig(argv: string[], env: Record<string, string | undefined>): Config {
-  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
-  try {
-    const options: Record<string, { type: FlagKind; multiple?: boolean }> = {};
-    for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec]>) {
-      options[name] = spec.multiple ? { type: spec.kind, multiple: true } : { type: spec.kind };
-    }
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false, allowNegative: true }).values;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const message = err instanceof Error ? err.message : String(err);
-    const flag = /'(--?[^' ]+)/.exec(message)?.[1];
-    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL';
-    throw new ConfigError(unknown ? 'QX_CONFIG_UNKNOWN_FLAG' : 'QX_CONFIG_INVALID', `${message.split('\n')[0]} (see --help)`, {
-      details: flag === undefined ? {} : { flag },
-      cause: err,
-    });
-  }
-
-  const help = values['help'] === true;
-  const version = values['version'] === true;
-
-  const warnings: string[] = [];
-  const knownEnv = new Set(ENV_FLAG_NAMES.map(envNameFor));
-  for (const name of Object.keys(env).sort()) {
-    if (name.startsWith(ENV_PREFIX) && !knownEnv.has(name) && env[name] !== undefined) {
-      warnings.push(`environment variable ${name} matches no flag and is ignored`);
-    }
-  }
-
-  const envValue = (name: FlagName): { src: Source; text: string } | null => {
-    const envName = envNameFor(name);
-    const text = env[envName];
-    if (text === undefined || text.trim() === '') return null;
-    return { src: { flag: `--${name}`, env: envName }, text };
-  };
-  const argvSource = (name: FlagName): Source => ({ flag: `--${name}`, env: null });
-
-  // Each getter returns the argv value when present, else the env value, else null.
-  const str = (name: FlagName): { src: Source; text: string } | null => {
-    const v = values[name];
-    if (typeof v === 'string') return { src: argvSource(name), text: v };
-    return envValue(name);
-  };
-  const list = (name: FlagName): { src: Source; items: string[] } | null => {
-    const v = values[name];
-    if (Array.isArray(v) && v.length > 0) return { src: argvSource(name), items: v.map(String) };
-    const e = envValue(name);
-    return e === null ? null : { src: e.src, items: splitList(e.text) };
-  };
-  const bool = (name: FlagName): boolean => {
-    const v = values[name];
-    if (typeof v === 'boolean') return v;
-    const e = envValue(name);
-    return e === null ? false : parseBooleanEnv(e.src, e.text);
-  };
-
-  if (help || version) return { ...defaultConfig(), help, version, warnings };
-
-  const listen = list('web.listen-address');
-  const listenAddresses = listen === null ? [DEFAULTS.listenAddress] : unique(listen.src, listen.items);
-  for (const addr of listenAddresses) parseListenAddress(addr);
-
-  const telemetry = str('web.telemetry-path');
-  const telemetryPath = telemetry === null ? DEFAULTS.telemetryPath : parseTelemetryPath(telemetry.src, telemetry.text);
-
-  const webConfig = str('web.config.file');
-  const logPathsRaw = list('qmail.log-path');
-  const logPaths =
-    logPathsRaw === null ? [DEFAULTS.logPath] : unique(logPathsRaw.src, logPathsRaw.items.map((p) => nonEmpty(logPathsRaw.src, p)));
-
-  const listenerRaw = list('qmail.listener-map');
-  const listenerMap = listenerRaw === null ? new Map<string, string>() : parseListenerMap(listenerRaw.src, listenerRaw.items);
-
-  const grace = str('qmail.missing-grace');
-  const missingGraceMs =
-    grace === null ? parseDuration(DEFAULTS.missingGrace)! : parseDurationFlag(grace.src, grace.text, { min: 0, max: Number.MAX_SAFE_INTEGER });
-
-  const storagePath = str('storage.path');
-  const storageInterval = str('storage.interval');
-  const intervalMs =
-    storageInterval === null
-      ? parseDuration(DEFAULTS.storageInterval)!
-      : parseDurationFlag(storageInterval.src, storageInterval.text, { min: 1, max: MAX_TIMER_MS });
-
-  const windowsRaw = str('leaderboard.windows');
-  const windows = parseWindows(windowsRaw?.src ?? argvSource('leaderboard.windows'), windowsRaw?.text ?? DEFAULTS.leaderboardWindows);
-  const maxKeysRaw = str('leaderboard.max-keys');
-  const maxKeys = maxKeysRaw === null ? DEFAULTS.leaderboardMaxKeys : parseIntIn(maxKeysRaw.src, maxKeysRaw.text, 1, Number.MAX_SAFE_INTEGER);
-  const sizeRaw = str('leaderboard.size');
-  const size = sizeRaw === null ? DEFAULTS.leaderboardSize : parseIntIn(sizeRaw.src, sizeRaw.text, 1, 1000);
-  const hashKeyRaw = str('leaderboard.hash-key');
-  if (hashKeyRaw !== null && hashKeyRaw.text.length < MIN_HASH_KEY_LENGTH) {
-    invalid(hashKeyRaw.src, `must be at least ${MIN_HASH_KEY_LENGTH} characters long`);
-  }
-
-  const levelRaw = str('log.level');
-  const level = levelRaw === null ? DEFAULTS.logLevel : oneOf(levelRaw.src, levelRaw.text, LOG_LEVELS);
-  const formatRaw = str('log.format');
-  const format = formatRaw === null ? DEFAULTS.logFormat : oneOf(formatRaw.src, formatRaw.text, LOG_FORMATS);
-
-  return {
-    web: {
-      listenAddresses,
-      telemetryPath,
-      configFile: webConfig === null ? null : nonEmpty(webConfig.src, webConfig.text),
-      disableExporterMetrics: bool('web.disable-exporter-metrics'),
-    },
-    qmail: {
-      logPaths,
-      readFromStart: bool('qmail.read-from-start'),
-      listenerMap,
-      missingGraceMs,
-    },
-    storage: {
-      path: storagePath === null ? null : nonEmpty(storagePath.src, storagePath.text),
-      intervalMs,
-    },
-    leaderboard: {
-      windows,
-      maxKeys,
-      size,
-      hashUsers: bool('leaderboard.hash-users'),
-      hashKey: hashKeyRaw === null ? null : hashKeyRaw.text,
-    },
-    log: { level, format },
-    demo: bool('demo'),
-    help: false,
-    version: false,
-    warnings,
-  };
-}
-
-function oneOf<T extends string>(src: Source, text: string, allowed: readonly T[]): T {
+function parseOneOf<T extends string>(src: Source, text: string, allowed: readonly T[]): T {
   const t = text.trim();
   const found = allowed.find((a) => a === t);
   if (found === undefined) return invalid(src, `expected one of ${allowed.join(', ')}`, text);
   return found;
 }
 
-/** The configuration with no flags and no environment. */
-export function defaultConfig(): Config {
+// ---------------------------------------------------------------------------------------------
+// The flag rows
+
+/**
+ * One flag. `T` is the type of its value once checked. `arity` is how the command line gives it:
+ * `bool` (`--x`, `--no-x`), `one` (`--x=V` or `--x V`; the last one wins) or `many` (repeatable;
+ * from the environment a comma- or newline-separated list).
+ */
+export interface Flag<T> {
+  readonly type: 'bool' | 'text' | 'number' | 'duration' | 'one-of' | 'list' | 'value';
+  readonly arity: 'bool' | 'one' | 'many';
+  /** the placeholder in help: `--web.listen-address=ADDR` */
+  readonly metavar: string;
+  /** what the flag does, one paragraph (the help wraps it) */
+  readonly help: string;
+  /** help section heading (the exporter groups its flags; subcommands list them under 'Flags') */
+  readonly group: string;
+  /** a one-letter alias: `-o FILE`, `-h` */
+  readonly short: string | undefined;
+  /** false: no QMAIL_EXPORTER_* mirror (--help, --version) and no 'default:' line in help */
+  readonly env: boolean;
+  /** true: the value never appears in an error message (keys, passwords) */
+  readonly secret: boolean;
+  /** the default as help shows it */
+  readonly defaultText: string;
+  /** the value when neither the command line nor the environment gives one */
+  defaultValue(): T;
+  /** checks a given value: text for `one`, items for `many`, true/false for `bool`; throws ConfigError */
+  parse(raw: string | readonly string[] | boolean, src: Source): T;
+}
+
+interface RowText {
+  help: string;
+  metavar?: string;
+  group?: string;
+  short?: string;
+}
+
+function row<T>(type: Flag<T>['type'], arity: Flag<T>['arity'], o: RowText, more: Pick<Flag<T>, 'defaultText' | 'defaultValue' | 'parse'> & { env?: boolean; secret?: boolean }): Flag<T> {
   return {
-    web: { listenAddresses: [DEFAULTS.listenAddress], telemetryPath: DEFAULTS.telemetryPath, configFile: null, disableExporterMetrics: false },
-    qmail: { logPaths: [DEFAULTS.logPath], readFromStart: false, listenerMap: new Map(), missingGraceMs: parseDuration(DEFAULTS.missingGrace)! },
-    storage: { path: null, intervalMs: parseDuration(DEFAULTS.storageInterval)! },
-    leaderboard: {
-      windows: splitList(DEFAULTS.leaderboardWindows).map((label) => ({ label, ms: parseDuration(label)! })),
-      maxKeys: DEFAULTS.leaderboardMaxKeys,
-      size: DEFAULTS.leaderboardSize,
-      hashUsers: false,
-      hashKey: null,
-    },
-    log: { level: DEFAULTS.logLevel, format: DEFAULTS.logFormat },
-    demo: false,
-    help: false,
-    version: false,
-    warnings: [],
+    type,
+    arity,
+    metavar: o.metavar ?? 'VALUE',
+    help: o.help,
+    group: o.group ?? 'Flags',
+    short: o.short,
+    env: more.env ?? true,
+    secret: more.secret ?? false,
+    defaultText: more.defaultText,
+    defaultValue: more.defaultValue,
+    parse: more.parse,
   };
 }
+
+/** The source a default is parsed as: errors in a default are the program's, but still name the flag. */
+const defaultSource = (name: string): Source => ({ flag: `--${name}`, env: null });
+
+/** An on/off flag: `--x`, `--no-x`; from the environment 1, 0, true or false. Off unless given. */
+export function bool(o: RowText & { env?: boolean }): Flag<boolean> {
+  return row('bool', 'bool', o, { env: o.env, defaultText: 'false', defaultValue: () => false, parse: (raw) => raw === true });
+}
+
+type TextCheck = (text: string, src: Source) => string;
+/** A string. With `default` its value is always a string; with `none` (the help's words for "not set") it may be null. */
+export function text(o: RowText & { default: string; check?: TextCheck; secret?: boolean }): Flag<string>;
+export function text(o: RowText & { none: string; check?: TextCheck; secret?: boolean }): Flag<string | null>;
+export function text(o: RowText & { default?: string; none?: string; check?: TextCheck; secret?: boolean }): Flag<string | null> {
+  const check: TextCheck = o.check ?? ((t, src) => nonEmpty(src, t));
+  return row('text', 'one', o, {
+    secret: o.secret,
+    defaultText: o.default ?? o.none ?? 'none',
+    defaultValue: () => o.default ?? null,
+    parse: (raw, src) => check(String(raw), src),
+  });
+}
+
+/** A whole number within [min, max]. */
+export function number(o: RowText & { default: number; min: number; max: number }): Flag<number> {
+  return row('number', 'one', { metavar: 'N', ...o }, {
+    defaultText: String(o.default),
+    defaultValue: () => o.default,
+    parse: (raw, src) => parseIntIn(src, String(raw), o.min, o.max),
+  });
+}
+
+/** A Prometheus-style duration ('30s', '1h30m'), in milliseconds, within [min, max] ms. */
+export function duration(o: RowText & { default: string; min?: number; max?: number }): Flag<number> {
+  const limits = { min: o.min ?? 0, max: o.max ?? Number.MAX_SAFE_INTEGER };
+  return row('duration', 'one', { metavar: 'DURATION', ...o }, {
+    defaultText: o.default,
+    defaultValue: () => parseDuration(o.default)!,
+    parse: (raw, src) => parseDurationFlag(src, String(raw), limits),
+  });
+}
+
+/** One word of a closed list. */
+export function oneOf<const V extends readonly string[]>(o: RowText & { values: V; default: V[number] }): Flag<V[number]> {
+  return row('one-of', 'one', o, {
+    defaultText: o.default,
+    defaultValue: () => o.default,
+    parse: (raw, src) => parseOneOf(src, String(raw), o.values),
+  });
+}
+
+/**
+ * A repeatable flag. Without `parse` its value is the list of strings as given (each checked not
+ * empty); with `parse` whatever that makes of the whole list (a map, parsed addresses, …).
+ */
+export function list<T = string[]>(o: RowText & { default: readonly string[]; none?: string; parse?: (items: readonly string[], src: Source) => T }): Flag<T> {
+  const parse = o.parse ?? ((items: readonly string[], src: Source) => items.map((i) => nonEmpty(src, i)) as T);
+  return row<T>('list', 'many', o, {
+    defaultText: o.default.length > 0 ? o.default.join(',') : (o.none ?? 'none'),
+    defaultValue: () => parse(o.default, defaultSource('default')),
+    parse: (raw, src) => parse(Array.isArray(raw) ? raw : [String(raw)], src),
+  });
+}
+
+/** A single value with a parser of its own (`--leaderboard.windows`); its default is parsed by the same parser. */
+export function value<T>(o: RowText & { default: string; parse: (text: string, src: Source) => T }): Flag<T> {
+  return row('value', 'one', o, {
+    defaultText: o.default,
+    defaultValue: () => o.parse(o.default, defaultSource('default')),
+    parse: (raw, src) => o.parse(String(raw), src),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tables
+
+const HELP_FLAG = bool({ help: 'Show this help and exit.', short: 'h', env: false, group: 'Other' });
+
+/** Shared by the exporter and the offline commands, so all read the same map with the same rules. */
+const LISTENER_MAP_FLAG = list({
+  group: 'Mail log',
+  metavar: 'TAG=NAME',
+  help:
+    'Name the SMTP listener whose lines carry syslog tag TAG, e.g. smtp-mx=mx. Repeat, or give a list: smtp-mx=mx,smtp-sub=submission. ' +
+    'NAME matches [a-zA-Z0-9_.-]{1,64}. Tags without a mapping are used as they are.',
+  default: [],
+  parse: (items, src) => parseListenerMap(src, [...items]) as ReadonlyMap<string, string>,
+});
+
+const EXPORTER_FLAGS = {
+  'web.listen-address': list({
+    group: 'Web',
+    metavar: 'ADDR',
+    help: 'Address to serve /metrics and health on: host:port, [ipv6]:port or :port (all interfaces). Repeat to listen on several.',
+    default: [':9025'],
+    parse: (items, src) => {
+      const addresses = unique(src, [...items]);
+      for (const addr of addresses) parseListenAddress(addr);
+      return addresses;
+    },
+  }),
+  'web.telemetry-path': text({
+    group: 'Web',
+    metavar: 'PATH',
+    help: 'Path of the metrics endpoint; starts with "/" and is not "/" alone.',
+    default: '/metrics',
+    check: (t, src) => parseTelemetryPath(src, t),
+  }),
+  'web.config.file': text({
+    group: 'Web',
+    metavar: 'FILE',
+    help:
+      'exporter-toolkit web configuration (YAML): TLS, client certificates, basic_auth_users (bcrypt hashes), response headers. ' +
+      'Checked at start-up; "promtool check web-config FILE" accepts the same file.',
+    none: 'none (plain HTTP, no authentication)',
+  }),
+  'web.disable-exporter-metrics': bool({ group: 'Web', help: "Leave out the exporter's own process_* and nodejs_* metrics." }),
+  'qmail.log-path': list({
+    group: 'Mail log',
+    metavar: 'PATH',
+    help:
+      'Mail log to follow: a syslog file (followed through rename and copytruncate rotation) or a multilog "current" file. ' +
+      'Repeat for several files.',
+    default: ['/var/log/maillog'],
+    parse: (items, src) => unique(src, items.map((p) => nonEmpty(src, p))),
+  }),
+  'qmail.read-from-start': bool({
+    group: 'Mail log',
+    help: 'Read files present at start-up from their beginning instead of their end. Files that appear later are always read from their beginning.',
+  }),
+  'qmail.listener-map': LISTENER_MAP_FLAG,
+  'qmail.missing-grace': duration({
+    group: 'Mail log',
+    help: 'How long a followed file may be missing (e.g. during rotation) before /healthz reports unhealthy.',
+    default: '60s',
+  }),
+  'storage.path': text({
+    group: 'Storage',
+    metavar: 'DIR',
+    help: 'Directory for read positions and leaderboard state, so that a restart resumes where the last run stopped.',
+    none: 'none (nothing is saved)',
+  }),
+  'storage.interval': duration({
+    group: 'Storage',
+    help: 'How often state is saved (it is also saved at shutdown).',
+    default: '10s',
+    min: 1,
+    max: MAX_TIMER_MS,
+  }),
+  'leaderboard.windows': value({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    metavar: 'LIST',
+    help: `Comma-separated time windows, at most ${MAX_LEADERBOARD_WINDOWS}, each at least 1s.`,
+    default: '5m,1h,24h',
+    parse: (t, src) => parseWindows(src, t),
+  }),
+  'leaderboard.max-keys': number({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    help: 'Most distinct keys tracked per window (at least 1): bounds memory.',
+    default: 10000,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  }),
+  'leaderboard.size': number({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    help: 'Entries shown per leaderboard, 1 to 1000.',
+    default: 10,
+    min: 1,
+    max: 1000,
+  }),
+  'leaderboard.hash-users': bool({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    help: 'Show keyed hashes (HMAC-SHA256) instead of user names.',
+  }),
+  'leaderboard.hash-key': text({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    metavar: 'KEY',
+    help:
+      `Key for --leaderboard.hash-users, at least ${MIN_HASH_KEY_LENGTH} characters. ` +
+      'Prefer the environment variable: command lines are visible to every local user.',
+    none:
+      'derived per install from /etc/machine-id: stable across restarts and different on each host, but readable by local users; ' +
+      'set a key of your own to hide names from them too.',
+    secret: true,
+    check: (t, src) => {
+      if (t.length < MIN_HASH_KEY_LENGTH) invalid(src, `must be at least ${MIN_HASH_KEY_LENGTH} characters long`);
+      return t;
+    },
+  }),
+  'log.level': oneOf({ group: "Exporter's own logs (written to stderr)", metavar: 'LEVEL', help: 'debug, info, warn or error.', values: LOG_LEVELS, default: 'info' }),
+  'log.format': oneOf({ group: "Exporter's own logs (written to stderr)", metavar: 'FORMAT', help: 'logfmt or json.', values: LOG_FORMATS, default: 'logfmt' }),
+  demo: bool({
+    group: 'Other',
+    help: 'Serve metrics from a built-in simulated mail host instead of real logs, to try dashboards and alerts.',
+  }),
+  help: HELP_FLAG,
+  version: bool({ group: 'Other', help: 'Show the version and exit.', env: false }),
+};
+
+const CLASSIFY_FLAGS = {
+  'qmail.listener-map': LISTENER_MAP_FLAG,
+  help: HELP_FLAG,
+};
+
+const REPORT_FLAGS = {
+  format: oneOf({
+    metavar: 'FORMAT',
+    help: 'text (tables), json (the same data), or prometheus (the exposition the live exporter would serve after reading those lines).',
+    values: REPORT_FORMATS,
+    default: 'text',
+  }),
+  'qmail.listener-map': LISTENER_MAP_FLAG,
+  top: number({ help: 'Rows per top table, 1 to 1000.', default: 10, min: 1, max: 1000 }),
+  help: HELP_FLAG,
+};
+
+const BACKFILL_FLAGS = {
+  output: text({
+    short: 'o',
+    metavar: 'FILE',
+    help: 'Where to write (required; a week at 60s is a few hundred MB).',
+    none: 'none (required)',
+    // '' is refused by the command itself, with the message that says the flag is required
+    check: (t) => t,
+  }),
+  // --step and --label are checked by the command (src/backfill/options.ts) before any file is
+  // read, with messages that say why: a step over 5m leaves gaps, a label may clash with ours.
+  step: text({ metavar: 'DURATION', help: 'Sampling interval, 1s to 5m; use your scrape interval.', default: '60s', check: (t) => t }),
+  label: list({
+    metavar: 'NAME=VALUE',
+    help:
+      'Add a label to every series; repeat it. Give the labels Prometheus adds to the live scrape, e.g. --label job=qmail ' +
+      '--label instance=mail.example.org:9025, so the history and the live series are the same series.',
+    default: [],
+  }),
+  'qmail.listener-map': LISTENER_MAP_FLAG,
+  help: HELP_FLAG,
+};
+
+type Flags = Record<string, Flag<unknown>>;
+/** The checked values of a table's flags, typed from its rows. */
+export type FlagValues<F extends Flags> = { -readonly [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
+
+/** A command: its flags, whether it takes file arguments, whether it reads the environment, and its help prose. */
+export interface CommandSpec<F extends Flags> {
+  /** '' for the exporter itself */
+  readonly name: string;
+  readonly usage: string;
+  /** one line for the exporter's list of commands */
+  readonly summary: string;
+  /** paragraphs shown after the usage line */
+  readonly about: string;
+  readonly flags: F;
+  readonly files: boolean;
+  readonly env: boolean;
+  /** paragraphs after the flags */
+  readonly notes?: string;
+}
+
+export const EXPORTER: CommandSpec<typeof EXPORTER_FLAGS> = {
+  name: '',
+  usage: 'qmail_exporter [flags]\n       qmail_exporter COMMAND [flags] [FILE...]    (COMMAND --help for each)',
+  summary: 'serve /metrics while following the mail log',
+  about: 'Prometheus exporter for qmail: follows the mail log and counts deliveries, SMTP sessions, rejections and authentication failures.',
+  flags: EXPORTER_FLAGS,
+  files: false,
+  env: true,
+  notes: 'Durations are Prometheus style: 500ms, 30s, 5m, 1h, 1d, 1w, 1y, or combined in that order, e.g. 1h30m.',
+};
+
+export const CLASSIFY: CommandSpec<typeof CLASSIFY_FLAGS> = {
+  name: 'classify',
+  usage: 'qmail_exporter classify [flags] [FILE...|-]',
+  summary: 'one JSON object per log line: what the exporter makes of it',
+  about:
+    'Prints one JSON object per input line, in order: {"line":N,"event":...,...}. Events: smtp.recipient, smtp.sender, auth, ' +
+    'queue.new, queue.info, queue.end, queue.bounce, delivery.start, delivery.result, send.status, ' +
+    'connection.open/accepted/denied/end/status, rbl.reject, smtp.queued, scan, ignored, unrecognised, foreign. ' +
+    "Files ending in .gz (or starting with gzip's magic bytes) are decompressed; '-' or nothing reads standard input.",
+  flags: CLASSIFY_FLAGS,
+  files: true,
+  env: false,
+};
+
+export const REPORT: CommandSpec<typeof REPORT_FLAGS> = {
+  name: 'report',
+  usage: 'qmail_exporter report [flags] [FILE...|-]',
+  summary: 'what happened in whole logs: cases, deliveries, top users and IPs',
+  about:
+    "Reads whole mail logs (plain or gzip, in the order given; '-' or nothing reads standard input) and prints what happened: " +
+    'recipients per case, delivery results per channel, authentication failures per protocol, the top authenticated users by ' +
+    'recipients sent and by distinct sending IPs, the top IPs by relay refusals and by authentication failures, and the share ' +
+    'of unrecognised lines. The top tables keep at most 100,000 keys each (the smaller half is dropped when full).',
+  flags: REPORT_FLAGS,
+  files: true,
+  env: false,
+};
+
+export const BACKFILL: CommandSpec<typeof BACKFILL_FLAGS> = {
+  name: 'backfill',
+  usage: 'qmail_exporter backfill --output=FILE [flags] FILE...',
+  summary: 'OpenMetrics history from archived logs, for promtool tsdb create-blocks-from',
+  about:
+    'Reads archived mail logs (maillog-YYYYMMDD, maillog-YYYYMMDD.gz, multilog @*.s; plain or gzip, in any order: they are sorted ' +
+    'by their first timestamp) and writes the history of every qmail_* metric as OpenMetrics text with timestamps, sampled every ' +
+    '--step of log time (the times written in the lines; lines without one do not move the clock). Import it with\n' +
+    '  promtool tsdb create-blocks-from openmetrics --max-block-duration=24h FILE BLOCK_DIR\n' +
+    "then move the blocks into Prometheus' data directory and restart it; first read docs/backfill.md on retention and on overlap with live data. Syslog lines carry no " +
+    "year: it comes from the file name's date (maillog-YYYYMMDD), otherwise from the file's modification time.",
+  flags: BACKFILL_FLAGS,
+  files: true,
+  env: false,
+  notes: 'qmail_exporter_build_info is not written: no exporter was running then.',
+};
+
+/** The subcommands, by name, in help order. */
+export const SUBCOMMANDS = { classify: CLASSIFY, report: REPORT, backfill: BACKFILL } as const;
+export type SubcommandName = keyof typeof SUBCOMMANDS;
+export const SUBCOMMAND_NAMES = Object.keys(SUBCOMMANDS) as SubcommandName[];
+
+// ---------------------------------------------------------------------------------------------
+// Parsing a command line against a table
+
+export interface ParsedCommandLine<F extends Flags> {
+  values: FlagValues<F>;
+  /** positional arguments (files), in order */
+  files: string[];
+  /** things worth one log line at start-up, e.g. QMAIL_EXPORTER_* variables that match no flag */
+  warnings: string[];
+}
+
+function usageError(cmd: CommandSpec<Flags>, code: 'QX_CONFIG_UNKNOWN_FLAG' | 'QX_CONFIG_INVALID', message: string, flag?: string): never {
+  throw new ConfigError(code, message, { details: { ...(flag === undefined ? {} : { flag }), ...(cmd.name === '' ? {} : { command: cmd.name }) } });
+}
+
+/** argv → the raw values given per flag name (bool: true/false; one: last text; many: all texts). */
+function readArgv(cmd: CommandSpec<Flags>, argv: readonly string[]): { given: Map<string, boolean | string | string[]>; files: string[] } {
+  const given = new Map<string, boolean | string | string[]>();
+  const files: string[] = [];
+  const byShort = new Map(Object.entries(cmd.flags).flatMap(([name, f]) => (f.short === undefined ? [] : [[f.short, name] as const])));
+  const put = (name: string, flag: Flag<unknown>, v: string): void => {
+    if (flag.arity === 'many') given.set(name, [...((given.get(name) as string[] | undefined) ?? []), v]);
+    else given.set(name, v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      files.push(...argv.slice(i + 1));
+      break;
+    }
+    let name: string;
+    let inline: string | undefined;
+    let shown: string;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq < 0 ? undefined : arg.slice(eq + 1);
+      shown = `--${name}`;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      const long = byShort.get(arg[1]!);
+      if (long === undefined) usageError(cmd, 'QX_CONFIG_UNKNOWN_FLAG', `unknown flag ${arg.slice(0, 2)}`, arg.slice(0, 2));
+      name = long;
+      inline = arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined;
+      shown = `--${name}`;
+    } else {
+      if (!cmd.files) {
+        if (cmd.name === '') {
+          usageError(cmd, 'QX_CONFIG_UNKNOWN_FLAG', `unknown command '${arg}' (commands: ${SUBCOMMAND_NAMES.join(', ')}; flags start with --)`);
+        }
+        usageError(cmd, 'QX_CONFIG_UNKNOWN_FLAG', `unexpected argument '${arg}'`);
+      }
+      files.push(arg);
+      continue;
+    }
+    let flag = Object.hasOwn(cmd.flags, name) ? cmd.flags[name] : undefined;
+    let negated = false;
+    if (flag === undefined && name.startsWith('no-')) {
+      const plain = name.slice(3);
+      const f = Object.hasOwn(cmd.flags, plain) ? cmd.flags[plain] : undefined;
+      if (f !== undefined && f.arity === 'bool' && f.env) {
+        flag = f;
+        name = plain;
+        negated = true;
+      }
+    }
+    if (flag === undefined) usageError(cmd, 'QX_CONFIG_UNKNOWN_FLAG', `unknown flag ${shown}`, shown);
+    const flagName = `--${name}`;
+    if (flag.arity === 'bool') {
+      if (inline !== undefined) {
+        usageError(cmd, 'QX_CONFIG_INVALID', `${flagName} takes no value (write ${flagName}${flag.env ? ` or --no-${name}` : ''})`, flagName);
+      }
+      given.set(name, !negated);
+      continue;
+    }
+    if (inline === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined) usageError(cmd, 'QX_CONFIG_INVALID', `${flagName} needs a value (${flagName}=${flag.metavar})`, flagName);
+      if (next.startsWith('-') && next !== '-') {
+        usageError(cmd, 'QX_CONFIG_INVALID', `${flagName} needs a value, not the flag '${next}' (write ${flagName}=VALUE if that is meant)`, flagName);
+      }
+      inline = next;
+      i++;
+    }
+    put(name, flag, inline);
+  }
+  return { given, files };
+}
+
+/**
+ * Parses argv (without the node and script entries, and without the subcommand's name) and, for
+ * commands that read it, the environment, against a command's table. Throws ConfigError:
+ * QX_CONFIG_UNKNOWN_FLAG for flags the command does not know (and stray arguments), QX_CONFIG_INVALID
+ * for bad values. When --help or --version is given, values are not checked (a broken environment
+ * must not hide the help) and the defaults are returned with that flag set.
+ */
+export function parseCommandLine<F extends Flags>(cmd: CommandSpec<F>, argv: readonly string[], env: Record<string, string | undefined>): ParsedCommandLine<F> {
+  const { given, files } = readArgv(cmd as CommandSpec<Flags>, argv);
+  const entries = Object.entries(cmd.flags) as Array<[string, Flag<unknown>]>;
+
+  const warnings: string[] = [];
+  if (cmd.env) {
+    const knownEnv = new Set(entries.filter(([, f]) => f.env).map(([name]) => envNameFor(name)));
+    for (const name of Object.keys(env).sort()) {
+      if (name.startsWith(ENV_PREFIX) && !knownEnv.has(name) && env[name] !== undefined) {
+        warnings.push(`environment variable ${name} matches no flag and is ignored`);
+      }
+    }
+  }
+
+  const values: Record<string, unknown> = {};
+  const skipChecks = given.get('help') === true || given.get('version') === true;
+  for (const [name, flag] of entries) {
+    const argvValue = given.get(name);
+    if (skipChecks) {
+      values[name] = flag.arity === 'bool' && (name === 'help' || name === 'version') ? argvValue === true : flag.defaultValue();
+      continue;
+    }
+    if (argvValue !== undefined) {
+      values[name] = flag.parse(argvValue, { flag: `--${name}`, env: null });
+      continue;
+    }
+    const envName = envNameFor(name);
+    const envText = cmd.env && flag.env ? env[envName] : undefined;
+    if (envText === undefined || envText.trim() === '') {
+      values[name] = flag.defaultValue();
+      continue;
+    }
+    const src = { flag: `--${name}`, env: envName };
+    if (flag.arity === 'bool') values[name] = flag.parse(parseBooleanEnv(src, envText), src);
+    else if (flag.arity === 'many') values[name] = flag.parse(splitList(envText), src);
+    else values[name] = flag.parse(envText, src);
+  }
+  return { values: values as FlagValues<F>, files, warnings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+
+const HELP_WIDTH = 86;
+
+function wrap(textBlock: string, indent: string): string[] {
+  const out: string[] = [];
+  for (const paragraph of textBlock.split('\n')) {
+    if (paragraph.startsWith('  ')) {
+      out.push(indent + paragraph); // a command line quoted in the prose: kept as written
+      continue;
+    }
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+      if (line !== '' && indent.length + line.length + 1 + word.length > HELP_WIDTH) {
+        out.push(indent + line);
+        line = word;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    if (line !== '') out.push(indent + line);
+  }
+  return out;
+}
+
+/** The `--help` text of a command, derived from its table. */
+export function helpText(cmd: CommandSpec<Flags>): string {
+  const out: string[] = [`usage: ${cmd.usage}`, '', ...wrap(cmd.about, '')];
+  if (cmd.name === '') {
+    out.push('', 'Commands:');
+    for (const name of SUBCOMMAND_NAMES) out.push(`  ${name.padEnd(10)}${SUBCOMMANDS[name].summary}`);
+    out.push(`  ${''.padEnd(10)}qmail_exporter COMMAND --help shows a command's flags.`);
+  }
+  if (cmd.env) {
+    out.push(
+      '',
+      ...wrap(
+        'Every flag can also be set through the environment variable shown; a flag given on the command line wins. ' +
+          'Repeatable flags take a comma-separated list from the environment. Boolean variables accept 1, 0, true or false; empty ones are ignored.',
+        '',
+      ),
+    );
+  }
+  let group: string | null = null;
+  for (const [name, flag] of Object.entries(cmd.flags) as Array<[string, Flag<unknown>]>) {
+    const heading = cmd.name === '' ? flag.group : 'Flags';
+    if (heading !== group) {
+      out.push('', `${heading}:`);
+      group = heading;
+    }
+    const short = flag.short === undefined ? '' : `-${flag.short}, `;
+    const spelled = flag.arity === 'bool' ? (flag.env ? `--[no-]${name}` : `--${name}`) : `--${name}=${flag.metavar}`;
+    out.push(`  ${short}${spelled}`, ...wrap(flag.help, '      '));
+    if (flag.env) {
+      out.push(...wrap(`default: ${flag.defaultText}`, '      '));
+      if (cmd.env) out.push(`      env: ${envNameFor(name)}`);
+    }
+  }
+  if (cmd.notes !== undefined) out.push('', ...wrap(cmd.notes, ''));
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The exporter's Config
+
+/**
+ * Parses the exporter's argv (without the node and script entries) and the environment into a
+ * Config; see parseCommandLine for what it throws and for --help/--version.
+ */
+export function parseConfig(argv: string[], env: Record<string, string | undefined>): Config {
+  const { values: v, warnings } = parseCommandLine(EXPORTER, argv, env);
+  return {
+    web: {
+      listenAddresses: v['web.listen-address'],
+      telemetryPath: v['web.telemetry-path'],
+      configFile: v['web.config.file'],
+      disableExporterMetrics: v['web.disable-exporter-metrics'],
+    },
+    qmail: {
+      logPaths: v['qmail.log-path'],
+      readFromStart: v['qmail.read-from-start'],
+      listenerMap: v['qmail.listener-map'],
+      missingGraceMs: v['qmail.missing-grace'],
+    },
+    storage: { path: v['storage.path'], intervalMs: v['storage.interval'] },
+    leaderboard: {
+      windows: v['leaderboard.windows'],
+      maxKeys: v['leaderboard.max-keys'],
+      size: v['leaderboard.size'],
+      hashUsers: v['leaderboard.hash-users'],
+      hashKey: v['leaderboard.hash-key'],
+    },
+    log: { level: v['log.level'], format: v['log.format'] },
+    demo: v.demo,
+    help: v.help,
+    version: v.version,
+    warnings,
+  };
+}
+
+/** The configuration with no flags and no environment. */
+export function defaultConfig(): Config {
+  return parseConfig([], {});
+}
+
+/** The exporter's --help. */
+export const HELP_TEXT = helpText(EXPORTER);
+
+/** Every exporter flag, with its leading dashes, in help order. */
+export const FLAG_NAMES: readonly string[] = Object.keys(EXPORTER.flags).map((name) => `--${name}`);
+
+/** Exporter flags that have an environment mirror. */
+export const ENV_FLAG_NAMES: readonly string[] = (Object.entries(EXPORTER.flags) as Array<[string, Flag<unknown>]>)
+  .filter(([, flag]) => flag.env)
+  .map(([name]) => `--${name}`);

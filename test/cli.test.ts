@@ -23,6 +23,39 @@ test('--help and --version answer and exit 0', () => {
   for (const sub of ['report', 'classify', 'backfill']) assert.equal(cli([sub, '--help']).status, 0, sub);
 });
 
+test('--help names the subcommands, and COMMAND --help shows that command\'s own flags', () => {
+  const help = cli(['--help']).stdout;
+  for (const sub of ['classify', 'report', 'backfill']) assert.match(help, new RegExp(`^  ${sub} `, 'm'), sub);
+  const wants: Record<string, RegExp[]> = {
+    classify: [/^usage: qmail_exporter classify/, /--qmail\.listener-map=TAG=NAME/],
+    report: [/^usage: qmail_exporter report/, /--format=FORMAT/, /--top=N/, /default: text/],
+    backfill: [/^usage: qmail_exporter backfill/, /-o, --output=FILE/, /--step=DURATION/, /--label=NAME=VALUE/],
+  };
+  for (const [sub, patterns] of Object.entries(wants)) {
+    for (const flag of ['--help', '-h']) {
+      const r = cli([sub, flag]);
+      assert.equal(r.status, 0, `${sub} ${flag}: ${r.stderr}`);
+      for (const p of patterns) assert.match(r.stdout, p, `${sub} ${flag}`);
+      assert.doesNotMatch(r.stdout, /--web\.listen-address/, 'only the command\'s own flags');
+    }
+  }
+});
+
+test('an unknown flag of a subcommand gets our own message naming the command and the flag, exit 2', () => {
+  for (const [args, message] of [
+    [['report', '--bogus'], "qmail_exporter report: unknown flag --bogus\nTry 'qmail_exporter report --help'.\n"],
+    [['classify', '--web.listen-address=:1'], "qmail_exporter classify: unknown flag --web.listen-address\nTry 'qmail_exporter classify --help'.\n"],
+    [['backfill', '--output'], "qmail_exporter backfill: --output needs a value (--output=FILE)\nTry 'qmail_exporter backfill --help'.\n"],
+    [['report', '--top=0'], "qmail_exporter report: --top: expected a whole number from 1 to 1000 (got \"0\")\nTry 'qmail_exporter report --help'.\n"],
+    [['reprot'], "qmail_exporter: unknown command 'reprot' (commands: classify, report, backfill; flags start with --)\nTry 'qmail_exporter --help'.\n"],
+  ] as const) {
+    const r = cli([...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /Unknown option|ERR_PARSE_ARGS/, 'not the raw parseArgs wording');
+  }
+});
+
 test('a bad flag or value exits 2 with a message naming it', () => {
   for (const [args, pattern] of [
     [['--bogus'], /--bogus/],
@@ -111,5 +144,5 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
   // The simulated host wrote in a temporary directory of its own; it is gone after SIGTERM.
   const dir = /msg="?demo: [^\n]*? dir=(\S+)/.exec(demo.stderr())?.[1];
   assert.ok(dir !== undefined, `the demo names its directory:\n${demo.stderr()}`);
-  assert.equal(existsSync(dir.replace(/^"|"$/g, '')), false, `${dir} left behind`);
+  assert.equal(existsSync(dir.replace(/^"|"$/g, '')), false, `${dir} left behind:\n${demo.stderr()}`);
 });

@@ -21,28 +21,6 @@ import { parseExtraLabels, parseStep } from '../backfill/options.js';
 import { writeOpenMetrics } from '../backfill/openmetrics.js';
 import { Sampler, StepClock } from '../backfill/sampler.js';
 
-export const BACKFILL_HELP = `usage: qmail_exporter backfill --output=FILE [--step=60s] [--label NAME=VALUE ...]
-                               [--qmail.listener-map=TAG=NAME,...] FILE...
-
-Reads archived mail logs (maillog-YYYYMMDD, maillog-YYYYMMDD.gz, multilog @*.s; plain or gzip, in
-any order: they are sorted by their first timestamp) and writes the history of every qmail_* metric
-as OpenMetrics text with timestamps, sampled every --step of log time (the times written in the
-lines; lines without one do not move the clock). Import it with
-  promtool tsdb create-blocks-from openmetrics --max-block-duration=24h FILE /var/lib/prometheus/metrics2
-and restart Prometheus; first read docs/backfill.md on retention and on overlap with live data.
-Syslog lines carry no year: it comes from the file name's date (maillog-YYYYMMDD), otherwise from
-the file's modification time.
-
-  --output=FILE     where to write (required; a week at 60s is a few hundred MB)
-  --step=DURATION   sampling interval, 1s to 5m (default 60s; use your scrape interval)
-  --label N=V       add a label to every series; repeat it. Give the labels Prometheus adds to the
-                    live scrape, e.g. --label job=qmail --label instance=mail.example.org:9399,
-                    so the history and the live series are the same series
-  --qmail.listener-map=TAG=NAME,...   as for the exporter
-
-qmail_exporter_build_info is not written: no exporter was running then.
-`;
-
 export interface BackfillOptions {
   files: string[];
   /** the output file; null is refused (the flag is required) */

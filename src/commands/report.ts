@@ -5,12 +5,12 @@
  * which describe a running process rather than the log).
  */
 import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../events/events.js';
+import type { ReportFormat } from '../config.js';
 import { createEngine } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'prometheus'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export type { ReportFormat } from '../config.js';
 
 export interface ReportOptions {
   files: string[];
