@@ -138,6 +138,8 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const landing = await (await fetch(`${url}/`)).text();
     assert.match(landing, /maillog/);
+    // stopped once fully started, so the shutdown below is the ordinary one
+    while (!/msg=following/.test(demo.stderr())) await new Promise((r) => setTimeout(r, 100));
   } finally {
     await demo.stop();
   }

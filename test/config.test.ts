@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  BACKFILL,
+  CLASSIFY,
   ENV_FLAG_NAMES,
+  EXPORTER,
+  REPORT,
+  SUBCOMMANDS,
+  helpText,
+  parseCommandLine,
   FLAG_NAMES,
   HELP_TEXT,
   defaultConfig,
@@ -383,6 +390,69 @@ describe('help text', () => {
 
   test('fits an 88-column terminal', () => {
     for (const line of HELP_TEXT.split('\n')) assert.ok(line.length <= 88, line);
+  });
+});
+
+describe('the subcommands read their flags from the same kind of table', () => {
+  const usage = (f: () => unknown): ConfigError => {
+    try {
+      f();
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, String(err));
+      return err;
+    }
+    assert.fail('expected a ConfigError');
+  };
+
+  test('report: defaults, values, files and bad values', () => {
+    assert.deepEqual(parseCommandLine(REPORT, [], {}).values, { format: 'text', 'qmail.listener-map': new Map(), top: 10, help: false });
+    const r = parseCommandLine(REPORT, ['--format', 'json', 'a.log', '--top=3', '-', '--qmail.listener-map=smtp=mx'], {});
+    assert.equal(r.values.format, 'json');
+    assert.equal(r.values.top, 3);
+    assert.deepEqual([...r.values['qmail.listener-map']], [['smtp', 'mx']]);
+    assert.deepEqual(r.files, ['a.log', '-']);
+    const bad = usage(() => parseCommandLine(REPORT, ['--format=xml'], {}));
+    assert.equal(bad.code, 'QX_CONFIG_INVALID');
+    assert.equal(bad.flag, '--format');
+    assert.match(bad.message, /^--format: expected one of text, json, prometheus/);
+  });
+
+  test('an unknown flag names itself and the command, in our words', () => {
+    const err = usage(() => parseCommandLine(REPORT, ['--bogus'], {}));
+    assert.equal(err.code, 'QX_CONFIG_UNKNOWN_FLAG');
+    assert.equal(err.message, 'unknown flag --bogus');
+    assert.equal(err.flag, '--bogus');
+    assert.equal(err.details['command'], 'report');
+    assert.equal(usage(() => parseCommandLine(CLASSIFY, ['--top=3'], {})).flag, '--top', 'a flag of another command is unknown here');
+  });
+
+  test('backfill: -o is --output, labels repeat, -- ends the flags', () => {
+    const r = parseCommandLine(BACKFILL, ['-o', 'out.om', '--label', 'job=qmail', '--label=instance=x:9025', '--', '--odd-file-name'], {});
+    assert.equal(r.values.output, 'out.om');
+    assert.equal(r.values.step, '60s');
+    assert.deepEqual(r.values.label, ['job=qmail', 'instance=x:9025']);
+    assert.deepEqual(r.files, ['--odd-file-name']);
+    assert.equal(parseCommandLine(BACKFILL, [], {}).values.output, null);
+  });
+
+  test('the subcommands read no environment', () => {
+    const r = parseCommandLine(REPORT, [], { QMAIL_EXPORTER_QMAIL_LISTENER_MAP: 'smtp=mx', QMAIL_EXPORTER_TOP: '5' });
+    assert.equal(r.values['qmail.listener-map'].size, 0);
+    assert.equal(r.values.top, 10);
+    assert.deepEqual(r.warnings, []);
+  });
+
+  test('--help skips value checks, as for the exporter', () => {
+    assert.equal(parseCommandLine(REPORT, ['--top=0', '-h'], {}).values.help, true);
+  });
+
+  test('each help lists every flag of its command and fits 88 columns; the exporter\'s names the commands', () => {
+    for (const cmd of [EXPORTER, ...Object.values(SUBCOMMANDS)]) {
+      const text = helpText(cmd);
+      for (const name of Object.keys(cmd.flags)) assert.match(text, new RegExp(`--(\\[no-\\])?${name.replace(/\./g, '\\.')}\\b`), `${cmd.name || 'exporter'} help misses --${name}`);
+      for (const line of text.split('\n')) assert.ok(line.length <= 88, line);
+    }
+    for (const name of Object.keys(SUBCOMMANDS)) assert.match(HELP_TEXT, new RegExp(`^  ${name} `, 'm'));
   });
 });
 
