@@ -2,7 +2,7 @@
  * The counting core shared by the live exporter and the offline commands: one registry, the
  * catalogue on it, the classifier, and the pipeline that joins them. No I/O happens here.
  */
-import { Registry } from 'prom-client';
+import { Registry } from './metrics/registry.js';
 import { createClassifier, type Classifier } from './classify/classifier.js';
 import type { MailEvent } from './events/events.js';
 import { createMetrics, type Metrics } from './metrics/catalogue.js';
