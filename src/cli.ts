@@ -29,6 +29,7 @@ import {
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
+import { capYoungGeneration, youngGenerationSizedByFlags } from './heap.js';
 
 // Each command loads only what it runs (dynamic imports below): `report` over a large file should
 // not first pay for express, pino and the HTTP stack (about a tenth of a second at start-up).
@@ -231,6 +232,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   // Usage errors name the command they belong to, and point to that command's help.
   const who = sub === undefined ? 'qmail_exporter' : `qmail_exporter ${sub}`;
   let serving = false;
+  // A small young generation for every command, unless node's own flags size it (heap.ts).
+  if (!youngGenerationSizedByFlags(process.execArgv, env.NODE_OPTIONS)) capYoungGeneration();
   try {
     if (sub !== undefined) {
       process.exitCode = await COMMAND_RUNNERS[sub](rest);

@@ -5,6 +5,7 @@
 import type { LineResult, MailEvent } from './events/events.js';
 import type { LineContext } from './events/parsed-line.js';
 import type { Recorder } from './metrics/record.js';
+import { checkYoungGeneration } from './heap.js';
 
 export interface Classified {
   result: LineResult;
@@ -50,6 +51,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     line,
     batch(lines, ctx) {
       for (let i = 0; i < lines.length; i++) line(lines[i]!, ctx);
+      // Between batches is where the process spends its life: the one place to size the heap (heap.ts).
+      checkYoungGeneration();
     },
     flush() {
       emit(deps.flush());

@@ -1,0 +1,89 @@
+/**
+ * The young-generation cap (src/heap.ts), in real node processes: V8's new space stops at the cap
+ * and stays there, a node flag of the user's own turns the cap off, and the pipeline counts the same
+ * lines whatever the young generation's size.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { youngGenerationSizedByFlags } from '../src/heap.js';
+import { writeSimulatedLog } from '../src/sim/writer.js';
+
+const MiB = 1024 * 1024;
+
+/**
+ * A child that allocates like the pipeline (short-lived strings, a growing set of survivors,
+ * checkYoungGeneration() after every batch) and prints the new space's size at the end.
+ */
+const CHILD = `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { capYoungGeneration, checkYoungGeneration } from './src/heap.ts';
+if (process.env.CAP) capYoungGeneration(Number(process.env.CAP));
+const survivors = [];
+for (let batch = 0; batch < 4000; batch++) {
+  for (let i = 0; i < 500; i++) {
+    const s = 'line ' + batch + ' ' + i + ' ' + 'x'.repeat(i % 100);
+    if (i % 50 === 0) survivors.push(s);
+  }
+  checkYoungGeneration();
+}
+const ns = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+console.log(JSON.stringify({ newSpace: ns.space_size, survivors: survivors.length }));
+`;
+
+function runChild(env: Record<string, string>, nodeArgs: string[] = []): { newSpace: number; survivors: number } {
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { newSpace: number; survivors: number };
+}
+
+test('the young generation grows past 4 MiB semi-spaces by itself, and stops at the cap when asked', () => {
+  const free = runChild({});
+  assert.ok(free.newSpace > 8 * MiB, `without the cap V8 grows the new space (here to ${free.newSpace / MiB} MiB)`);
+  for (const cap of [2, 4]) {
+    const capped = runChild({ CAP: String(cap) });
+    // both semi-spaces: 2 × the cap
+    assert.equal(capped.newSpace, 2 * cap * MiB, `cap ${cap} MiB`);
+    assert.equal(capped.survivors, free.survivors);
+  }
+});
+
+test('a semi-space flag of the user\'s own wins: the cap is not installed', () => {
+  assert.equal(youngGenerationSizedByFlags([], undefined), false);
+  assert.equal(youngGenerationSizedByFlags(['--max-old-space-size=128'], '--enable-source-maps'), false);
+  assert.equal(youngGenerationSizedByFlags(['--max-semi-space-size=16'], undefined), true);
+  assert.equal(youngGenerationSizedByFlags([], '--max-old-space-size=96 --max_semi_space_size=8'), true);
+  assert.equal(youngGenerationSizedByFlags(['--min-semi-space-size=2'], ''), true);
+  assert.equal(youngGenerationSizedByFlags(['--semi-space-growth-factor=4'], ''), true);
+  assert.equal(youngGenerationSizedByFlags(['--max-semi-space-sizes=1'], ''), false);
+});
+
+test('report counts the same lines with a 1 MiB, the capped and a 16 MiB young generation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-heap-'));
+  try {
+    const log = join(dir, 'maillog');
+    await writeSimulatedLog(log, { startTime: 1_700_000_000, lines: 60_000, seed: 7, profile: 'abuse' });
+    const report = (nodeArgs: string[]): string => {
+      const r = spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', 'report', '--format=prometheus', log], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, TZ: 'UTC' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const capped = report([]);
+    assert.match(capped, /^qmail_exporter_log_lines_total\{result="counted"\} [1-9]/m);
+    assert.equal(report(['--max-semi-space-size=1']), capped);
+    assert.equal(report(['--max-semi-space-size=16']), capped);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
