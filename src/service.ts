@@ -17,6 +17,8 @@ import { createLeaderboards, type Leaderboards } from './leaderboard/index.js';
 import { createHealth, type Health } from './health.js';
 import { createFollower, type Follower, type FollowObserver, type FollowPosition, type FollowStatus, type Ticker } from './follow/index.js';
 import { readCheckpointFile, writeCheckpointFile } from './storage/checkpoint-file.js';
+import { checkCheckpoint, CHECKPOINT_VERSION, type CheckpointData } from './storage/checkpoint-schema.js';
+import { checkClassifierState } from './classify/classifier.js';
 import { listenerHintForPath } from './read/file-lines.js';
 import type { Config } from './config.js';
 import { LINE_RESULTS, RECIPIENT_CASES, type RecipientCase } from './events/events.js';
@@ -25,15 +27,6 @@ import { BOARD_NAMES } from './leaderboard/index.js';
 import type { ExporterOverview, SourceOverview } from './overview.js';
 import type { Logger } from './log.js';
 
-const CHECKPOINT_VERSION = 1;
-
-interface CheckpointData {
-  version: number;
-  written_at: number;
-  positions: Record<string, FollowPosition>;
-  metrics: Record<string, FamilySnapshot>;
-  classifier: unknown;
-}
 
 export interface ServiceDeps {
   config: Config;
@@ -211,12 +204,17 @@ export function createService(deps: ServiceDeps): Service {
       log.warn({ dir, reason: r.reason, err: r.error }, 'checkpoint ignored, starting clean');
       return { result: r.reason, data: null };
     }
-    const d = r.data as Partial<CheckpointData> | null;
-    if (!d || d.version !== CHECKPOINT_VERSION || typeof d.positions !== 'object' || typeof d.metrics !== 'object' || d.positions === null || d.metrics === null) {
-      log.warn({ dir }, 'checkpoint has an unknown layout, starting clean');
+    // Checked whole before anything is restored: a value out of bounds (a label outside its
+    // vocabulary, 40 listeners, an array where a string belongs) refuses the whole checkpoint.
+    const checked = checkCheckpoint(r.data, {
+      checkMetrics: (m) => engine.metrics.check(m),
+      checkClassifier: (c) => checkClassifierState(c),
+    });
+    if (!checked.ok) {
+      log.warn({ dir, problem: checked.problem }, 'checkpoint refused, starting clean');
       return { result: 'corrupt', data: null };
     }
-    return { result: 'restored', data: d as CheckpointData };
+    return { result: 'restored', data: checked.data };
   }
 
   let timer: NodeJS.Timeout | null = null;
@@ -252,7 +250,7 @@ export function createService(deps: ServiceDeps): Service {
           result = 'mismatch';
           log.warn({ paths: bad.map(([p]) => p) }, 'checkpoint does not match the files, starting clean');
         } else {
-          engine.metrics.restore(loaded.data.metrics);
+          engine.metrics.restore(loaded.data.metrics as Record<string, FamilySnapshot>);
           engine.classifier.importState(loaded.data.classifier);
           for (const [path, pos] of Object.entries(saved)) if (followers.has(path)) positions.set(path, pos);
           log.info({ written_at: loaded.data.written_at, outcomes: Object.fromEntries(outcomes) }, 'checkpoint restored');

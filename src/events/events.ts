@@ -64,6 +64,12 @@ export const SENDER_REASONS = [
 export type SenderReason = (typeof SENDER_REASONS)[number];
 
 /**
+ * Distinct SMTP listener names (syslog tags, multilog directories, --qmail.listener-map names)
+ * before the rest are counted as `other`: a tag is text any local user can write.
+ */
+export const MAX_LISTENERS = 32;
+
+/**
  * The service an authentication attempt was made against. vchkpw names a service from the local
  * port; a port it has no name for is printed as a number, which becomes the well-known service of
  * that port (25 smtp, 587 submission, 465 smtps, 110 pop3, 995 pop3s, 143 imap, 993 imaps) or

@@ -7,9 +7,14 @@ import type { Registry } from 'prom-client';
 import {
   AUTH_PROTOCOLS,
   AUTH_REASONS,
+  AUTH_RESULTS,
   BOUNCE_KINDS,
+  CONNECTION_RESULTS,
+  DELIVERY_CHANNELS,
   DELIVERY_REASONS,
+  DELIVERY_RESULTS,
   LINE_RESULTS,
+  MAX_LISTENERS,
   RECIPIENT_CASES,
   RECIPIENT_REASONS,
   RBL_CODES,
@@ -17,6 +22,7 @@ import {
   SCAN_RESULTS,
   SEND_CHANNELS,
   SENDER_REASONS,
+  SENDER_RESULTS,
   type RecipientCase,
   type RecipientReason,
 } from '../events/events.js';
@@ -54,6 +60,27 @@ export function reasonsForCase(c: RecipientCase): readonly RecipientReason[] {
       return ['none'];
   }
 }
+
+/**
+ * The values each label of the catalogue may take, by label name (a name shared by several
+ * families takes the union of their vocabularies, still a closed list). `listener` is the one
+ * open label: a name of [A-Za-z0-9_.-], at most 64 characters, at most MAX_LISTENERS of them plus
+ * `other`. A checkpoint restore accepts nothing else; every labelled family needs its labels here
+ * (a test checks it).
+ */
+export const LABEL_DOMAINS: Readonly<Record<string, ReadonlySet<string> | 'listener'>> = {
+  listener: 'listener',
+  case: new Set(RECIPIENT_CASES),
+  reason: new Set<string>([...RECIPIENT_REASONS, ...SENDER_REASONS, ...AUTH_REASONS, ...DELIVERY_REASONS]),
+  result: new Set<string>([...SENDER_RESULTS, ...AUTH_RESULTS, ...DELIVERY_RESULTS, ...CONNECTION_RESULTS, ...SCAN_RESULTS, ...LINE_RESULTS]),
+  protocol: new Set(AUTH_PROTOCOLS),
+  channel: new Set<string>([...DELIVERY_CHANNELS, ...SEND_CHANNELS]),
+  kind: new Set(BOUNCE_KINDS),
+  code: new Set(RBL_CODES),
+  scanner: new Set(SCANNERS),
+};
+
+const LISTENER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface BuildInfo {
   version: string;
@@ -220,7 +247,63 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
       for (const [name, f] of Object.entries(families)) if (f !== m.buildInfo) out[name] = f.snapshot();
       return out;
     },
-    /** Restore values saved by snapshot(); unknown families and malformed entries are skipped. */
+    /**
+     * null when `snap` may be restored: every known family of the right type, every label value in
+     * its vocabulary (LABEL_DOMAINS), at most MAX_LISTENERS listeners plus `other`, every count a
+     * finite number (counters and histogram counts not negative). Families this version does not
+     * have are ignored by restore(). Checked whole before restore(), which trusts it.
+     */
+    check(snap: unknown): string | null {
+      if (typeof snap !== 'object' || snap === null || Array.isArray(snap)) return 'not an object';
+      const listeners = new Set<string>();
+      const labelsProblem = (f: AnyFamily, labels: unknown): string | null => {
+        if (!Array.isArray(labels) || labels.length !== f.labelNames.length) return `${f.name}: label values are not a list of ${f.labelNames.length}`;
+        for (let i = 0; i < labels.length; i++) {
+          const v: unknown = labels[i];
+          const name = f.labelNames[i]!;
+          const domain = LABEL_DOMAINS[name];
+          if (typeof v !== 'string') return `${f.name}: ${name} is not a string`;
+          if (domain === undefined) return `${f.name}: no known bound for label ${name}`;
+          if (domain === 'listener') {
+            if (!LISTENER_NAME.test(v)) return `${f.name}: listener ${JSON.stringify(v.slice(0, 80))} is not a listener name`;
+            listeners.add(v);
+          } else if (!domain.has(v)) {
+            return `${f.name}: ${name}=${JSON.stringify(v.slice(0, 80))} is outside its vocabulary`;
+          }
+        }
+        return null;
+      };
+      const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+      for (const [name, s] of Object.entries(snap as Record<string, unknown>)) {
+        const f = families[name];
+        if (f === undefined || f === m.buildInfo) continue;
+        if (typeof s !== 'object' || s === null || (s as { type?: unknown }).type !== f.type) return `${name}: not a ${f.type}`;
+        if (f.type === 'histogram') {
+          const buckets = (s as { buckets?: unknown }).buckets;
+          if (!Array.isArray(buckets)) return `${name}: no bucket list`;
+          for (const b of buckets) {
+            if (!Array.isArray(b) || b.length !== 4) return `${name}: a series is not [labels, counts, sum, count]`;
+            const problem = labelsProblem(f, b[0]);
+            if (problem !== null) return problem;
+            const counts: unknown = b[1];
+            if (!Array.isArray(counts) || counts.length !== f.buckets.length + 1 || !counts.every((c) => finite(c) && c >= 0)) return `${name}: bucket counts`;
+            if (!finite(b[2]) || !finite(b[3]) || b[3] < 0) return `${name}: sum or count`;
+          }
+        } else {
+          const series = (s as { series?: unknown }).series;
+          if (!Array.isArray(series)) return `${name}: no series list`;
+          for (const e of series) {
+            if (!Array.isArray(e) || e.length !== 2) return `${name}: a series is not [labels, value]`;
+            const problem = labelsProblem(f, e[0]);
+            if (problem !== null) return problem;
+            if (!finite(e[1]) || (f.type === 'counter' && e[1] < 0)) return `${name}: value ${String(e[1]).slice(0, 40)}`;
+          }
+        }
+        if (listeners.size > MAX_LISTENERS + 1) return `more than ${MAX_LISTENERS} listeners (${listeners.size})`;
+      }
+      return null;
+    },
+    /** Restore values saved by snapshot() and accepted by check(); families this version does not have are skipped. */
     restore(snap: Record<string, FamilySnapshot>): void {
       for (const [name, s] of Object.entries(snap)) {
         const f = families[name];

@@ -55,7 +55,7 @@ export function createExporterMetrics(registry: Registry, paths: readonly string
     checkpointRestores: new CounterFamily(
       registry,
       'qmail_exporter_checkpoint_restores_total',
-      'Checkpoint loads at start-up: restored, none (no checkpoint), mismatch (a followed file was replaced or truncated below the saved offset), corrupt, unreadable.',
+      'Checkpoint loads at start-up: restored, none (no checkpoint), mismatch (a followed file was replaced or truncated below the saved offset), corrupt (not JSON, too large, or a value out of bounds: refused whole), unreadable.',
       ['result'] as const,
     ),
     classifierPending: new GaugeFamily(

@@ -11,8 +11,9 @@
  * directory are not supported.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_CHECKPOINT_BYTES } from './checkpoint-schema.js';
 
 export const CHECKPOINT_FILE_NAME = 'checkpoint.json';
 const TEMP_PREFIX = `${CHECKPOINT_FILE_NAME}.tmp-`;
@@ -37,6 +38,8 @@ export async function writeCheckpointFile(dir: string, data: unknown): Promise<v
 
 async function writeNow(dir: string, data: unknown): Promise<void> {
   const text = `${JSON.stringify(data)}\n`;
+  // Never write what the next start would refuse to read.
+  if (Buffer.byteLength(text) > MAX_CHECKPOINT_BYTES) throw new Error(`checkpoint of ${Buffer.byteLength(text)} bytes exceeds ${MAX_CHECKPOINT_BYTES}`);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
@@ -85,7 +88,23 @@ async function removeStaleTemps(dir: string): Promise<void> {
 export async function readCheckpointFile(dir: string): Promise<CheckpointReadResult> {
   let text: string;
   try {
-    text = await readFile(join(dir, CHECKPOINT_FILE_NAME), 'utf8');
+    const fh = await open(join(dir, CHECKPOINT_FILE_NAME), 'r');
+    try {
+      // The size is checked before reading: a huge file must not be read into a capped heap.
+      const { size } = await fh.stat();
+      if (size > MAX_CHECKPOINT_BYTES) return { ok: false, reason: 'corrupt', error: `${size} bytes, more than the ${MAX_CHECKPOINT_BYTES} a checkpoint may have` };
+      const buf = Buffer.alloc(size + 1);
+      let got = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+        if (got > size) return { ok: false, reason: 'corrupt', error: 'the file grew while it was read' };
+      }
+      text = buf.toString('utf8', 0, got);
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, reason: 'missing' };
