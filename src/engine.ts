@@ -6,12 +6,17 @@ import { Registry } from './metrics/registry.js';
 import { createClassifier, type Classifier } from './classify/classifier.js';
 import type { MailEvent } from './events/events.js';
 import { createMetrics, type Metrics } from './metrics/catalogue.js';
-import { createRecorder } from './metrics/record.js';
+import { createRecorder, type RecorderOptions } from './metrics/record.js';
+import type { SenderIdentity } from './events/recipient-case.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 import { VERSION } from './version.js';
 
 export interface EngineOptions {
   listenerMap?: Record<string, string>;
+  /** how logins and envelope senders are compared */
+  identity?: SenderIdentity;
+  /** trusted relay IPs and SMTP uids, for the recorder */
+  recorder?: RecorderOptions;
   observers?: ReadonlyArray<(e: MailEvent) => void>;
   registry?: Registry;
 }
@@ -28,11 +33,11 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const metrics = createMetrics(registry, { version: VERSION, nodejs: process.version });
   const listenerMap = opts.listenerMap ?? {};
   for (const l of new Set(Object.values(listenerMap))) metrics.ensureListener(l);
-  const classifier = createClassifier({ listenerMap });
+  const classifier = createClassifier({ listenerMap, identity: opts.identity });
   const pipeline = createPipeline({
     classify: (text, ctx) => classifier.classify(text, ctx),
     flush: () => classifier.flush(),
-    recorder: createRecorder(metrics),
+    recorder: createRecorder(metrics, opts.recorder),
     observers: opts.observers ?? [],
   });
   return { registry, metrics, classifier, pipeline };

@@ -10,15 +10,28 @@ export const BOARD_NAMES = [
   'relay_denied_ips',
   'auth_failure_ips',
   'auth_failure_users',
+  'no_auth_relay_ips',
+  'local_injection_uids',
 ] as const;
 export type BoardName = (typeof BOARD_NAMES)[number];
 
 /** The label naming a board's key. */
-export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip'> = {
+export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip' | 'uid'> = {
   auth_user_recipients: 'user',
   auth_user_source_ips: 'user',
   auth_user_sender_mismatches: 'user',
   relay_denied_ips: 'ip',
   auth_failure_ips: 'ip',
   auth_failure_users: 'user',
+  no_auth_relay_ips: 'ip',
+  local_injection_uids: 'uid',
+};
+
+/**
+ * Labels a board's series carry besides `window` and the key, each a function of the key: the trust
+ * of a relaying IP (trusted|untrusted), the passwd name of an injecting uid ('' when unknown).
+ */
+export const BOARD_EXTRA_LABELS: Partial<Record<BoardName, 'source' | 'user'>> = {
+  no_auth_relay_ips: 'source',
+  local_injection_uids: 'user',
 };

@@ -14,7 +14,9 @@ import type { MailEvent } from '../events/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { SlidingCount, SlidingDistinct } from './sliding.js';
-import { BOARD_NAMES, BOARD_KEY_LABELS, type BoardName } from './boards.js';
+import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, type BoardName } from './boards.js';
+import { DEFAULT_RELAY_TRUST, type RelayTrust } from '../events/relay-trust.js';
+import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type LocalSenders } from '../events/queue-origin.js';
 
 /** One window: `label` is the `window` label value as the operator wrote it ('24h' stays '24h'). Same shape as config's. */
 export interface LeaderboardWindow {
@@ -34,6 +36,10 @@ const BOARD_HELP: Record<BoardName, string> = {
   relay_denied_ips: 'Recipients refused for relaying to each remote IP within the window (top N IPs only).',
   auth_failure_ips: 'Failed authentications from each remote IP within the window (top N IPs only).',
   auth_failure_users: 'Failed authentications naming each user within the window (top N users only).',
+  no_auth_relay_ips:
+    'Recipients relayed without authentication (sent_no_auth) for each client IP within the window, source=trusted|untrusted by --qmail.trusted-relay-ips (top N IPs only).',
+  local_injection_uids:
+    "Messages queued by each local uid (qmail-send 'info msg ... uid U' for a uid other than --qmail.smtp-uids) within the window, user from the passwd database (top N uids only).",
 };
 
 export const DEFAULT_BUCKETS_PER_WINDOW = 60;
@@ -57,6 +63,10 @@ export interface LeaderboardOptions {
   bucketsPerWindow?: number;
   /** `auth_user_source_ips`: distinct IPs remembered per user and window; the count saturates there. Default 1000. */
   maxIpsPerUser?: number;
+  /** `no_auth_relay_ips`' source label (--qmail.trusted-relay-ips) */
+  relayTrust?: RelayTrust;
+  /** `local_injection_uids`: which uids are qmail-smtpd's (not counted) and each uid's name */
+  localSenders?: LocalSenders;
 }
 
 export type LeaderboardSnapshot = Record<BoardName, Record<string, Ranked[]>>;
@@ -73,6 +83,8 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
   checkOptions(opts);
   const bucketsPerWindow = opts.bucketsPerWindow ?? DEFAULT_BUCKETS_PER_WINDOW;
   const maxIpsPerUser = opts.maxIpsPerUser ?? DEFAULT_MAX_IPS_PER_USER;
+  const relayTrust = opts.relayTrust ?? DEFAULT_RELAY_TRUST;
+  const localSenders = opts.localSenders ?? DEFAULT_LOCAL_SENDERS;
   const windows: WindowSpec[] = opts.windows.map((w) => ({ label: w.label, ms: w.ms, buckets: bucketsPerWindow }));
 
   const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount(bucketsPerWindow));
@@ -83,6 +95,8 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     relay_denied_ips: counting(),
     auth_failure_ips: counting(),
     auth_failure_users: counting(),
+    no_auth_relay_ips: counting(),
+    local_injection_uids: counting(),
   };
   const allBoards: Record<BoardName, Board<SlidingCount> | Board<SlidingDistinct>> = boards;
 
@@ -144,9 +158,18 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
             if (ip !== '') count(boards.relay_denied_ips, ip, clock());
             return;
           }
+          case 'sent_no_auth': {
+            const ip = ipKey(e.remote_ip);
+            if (ip !== '') count(boards.no_auth_relay_ips, ip, clock());
+            return;
+          }
           default:
             return;
         }
+      }
+      if (e.event === 'queue.info') {
+        if (queueOriginOf(e.uid, localSenders) === 'local') count(boards.local_injection_uids, String(e.uid), clock());
+        return;
       }
       if (e.event === 'auth' && e.result === 'failure') {
         const now = clock();
@@ -160,16 +183,22 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     register(registry: Registry): void {
       for (const name of BOARD_NAMES) {
         const keyLabel = BOARD_KEY_LABELS[name];
+        const extraLabel = BOARD_EXTRA_LABELS[name];
+        const extraOf = (key: string): string =>
+          extraLabel === 'source' ? relayTrust.sourceOf(key) : extraLabel === 'user' ? localSenders.userOf(Number(key)) : '';
         new Gauge({
           name: `qmail_leaderboard_${name}`,
           help: BOARD_HELP[name],
-          labelNames: ['window', keyLabel],
+          labelNames: extraLabel === undefined ? ['window', keyLabel] : ['window', keyLabel, extraLabel],
           registers: [registry],
           collect(this: Gauge<string>) {
             // Reset first, so a key that left the top N (or every window) stops being exported.
             this.reset();
             for (const [window, entries] of Object.entries(rankBoard(name))) {
-              for (const { key, value } of entries) this.set({ window, [keyLabel]: key }, value);
+              for (const { key, value } of entries) {
+                if (extraLabel === undefined) this.set({ window, [keyLabel]: key }, value);
+                else this.set({ window, [keyLabel]: key, [extraLabel]: extraOf(key) }, value);
+              }
             }
           },
         });

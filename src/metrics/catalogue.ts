@@ -26,6 +26,8 @@ import {
   type RecipientCase,
   type RecipientReason,
 } from '../events/events.js';
+import { QUEUE_ORIGINS } from '../events/queue-origin.js';
+import { RELAY_SOURCES } from '../events/relay-trust.js';
 import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily, type FamilySnapshot } from './tally.js';
 
 /** Message sizes: 1 KiB … 50 MiB, the range qmail's databytes settings live in. */
@@ -101,6 +103,12 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
       'Envelope senders (MAIL FROM) accepted or rejected by qmail-smtpd, from chkuser sender-phase and patch lines.',
       ['listener', 'result', 'reason'] as const,
     ),
+    smtpNoAuthRelays: new CounterFamily(
+      registry,
+      'qmail_smtp_no_auth_relay_recipients_total',
+      'Recipients relayed without authentication (case sent_no_auth), by whether the client IP is in --qmail.trusted-relay-ips (trusted) or not (untrusted).',
+      ['listener', 'source'] as const,
+    ),
     smtpQueued: new CounterFamily(
       registry,
       'qmail_smtp_messages_queued_total',
@@ -114,6 +122,12 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
       ['protocol', 'result', 'reason'] as const,
     ),
     queueMessages: new CounterFamily(registry, 'qmail_queue_messages_total', "Messages entering the queue (qmail-send 'new msg' lines).", [] as const),
+    queueMessagesByOrigin: new CounterFamily(
+      registry,
+      'qmail_queue_messages_by_origin_total',
+      "Messages queued, by origin: smtp when the 'info msg ... uid U' line names a uid qmail-smtpd runs as (--qmail.smtp-uids), else local (sendmail/qmail-inject from websites, cron, scripts; qmail-send's bounces).",
+      ['origin'] as const,
+    ),
     messageSize: new HistogramFamily(
       registry,
       'qmail_queue_message_size_bytes',
@@ -204,6 +218,7 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
     for (const r of AUTH_REASONS) if (r !== 'none') m.authAttempts.preset(p, 'failure', r);
   }
   m.queueMessages.preset();
+  for (const o of QUEUE_ORIGINS) m.queueMessagesByOrigin.preset(o);
   m.messageSize.preset();
   m.messageDuration.preset();
   for (const c of SEND_CHANNELS) {
@@ -230,6 +245,7 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
     m.smtpSenders.preset(listener, 'accepted', 'none');
     for (const r of SENDER_REASONS) if (r !== 'none') m.smtpSenders.preset(listener, 'rejected', r);
     m.smtpQueued.preset(listener);
+    for (const source of RELAY_SOURCES) m.smtpNoAuthRelays.preset(listener, source);
     m.connections.preset(listener, 'accepted');
     m.connections.preset(listener, 'denied');
     for (const code of RBL_CODES) m.rblRejections.preset(listener, code);

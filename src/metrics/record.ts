@@ -5,6 +5,16 @@
  */
 import type { LineResult, MailEvent } from '../events/events.js';
 import type { Metrics } from './catalogue.js';
+import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type LocalSenders } from '../events/queue-origin.js';
+import { DEFAULT_RELAY_TRUST, type RelayTrust } from '../events/relay-trust.js';
+
+/** Operator knowledge the recorder needs (decided from the flags and injected). */
+export interface RecorderOptions {
+  /** which client IPs may relay without authentication (--qmail.trusted-relay-ips) */
+  relayTrust?: RelayTrust;
+  /** the uids qmail-smtpd runs as (--qmail.smtp-uids) */
+  localSenders?: LocalSenders;
+}
 
 export interface Recorder {
   /** Count one event. */
@@ -18,12 +28,15 @@ const NO_LABELS: readonly string[] = [];
 const LOCAL: readonly string[] = ['local'];
 const REMOTE: readonly string[] = ['remote'];
 
-export function createRecorder(m: Metrics): Recorder {
+export function createRecorder(m: Metrics, opts: RecorderOptions = {}): Recorder {
+  const relayTrust = opts.relayTrust ?? DEFAULT_RELAY_TRUST;
+  const localSenders = opts.localSenders ?? DEFAULT_LOCAL_SENDERS;
   function event(e: MailEvent): void {
     switch (e.event) {
       case 'smtp.recipient':
         m.ensureListener(e.listener);
         m.smtpRecipients.inc3(e.listener, e.case, e.reason);
+        if (e.case === 'sent_no_auth') m.smtpNoAuthRelays.inc2(e.listener, relayTrust.sourceOf(e.remote_ip));
         return;
       case 'smtp.sender':
         m.ensureListener(e.listener);
@@ -41,6 +54,7 @@ export function createRecorder(m: Metrics): Recorder {
         return;
       case 'queue.info':
         m.messageSize.observe(NO_LABELS, e.bytes);
+        m.queueMessagesByOrigin.inc1(queueOriginOf(e.uid, localSenders));
         return;
       case 'queue.end':
         if (e.duration_seconds !== null && e.duration_seconds >= 0) m.messageDuration.observe(NO_LABELS, e.duration_seconds);

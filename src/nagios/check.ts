@@ -43,6 +43,8 @@ export const BOARD_KEYS = {
   relay_denied_ips: 'ip',
   auth_failure_ips: 'ip',
   auth_failure_users: 'user',
+  no_auth_relay_ips: 'ip',
+  local_injection_uids: 'uid',
 } as const;
 export type Board = keyof typeof BOARD_KEYS;
 

@@ -16,7 +16,7 @@
  */
 import type { Engine } from './engine.js';
 import { US, seconds } from './engine.js';
-import { LOCAL_DOMAINS, POSTMASTER, QMAILS_UID } from './world.js';
+import { LOCAL_DOMAINS, POSTMASTER, QMAILS_UID, SMTP_UIDS } from './world.js';
 
 /** chances of each outcome of one delivery attempt (they sum to 1) */
 export interface Fate {
@@ -115,7 +115,15 @@ export class QmailSend {
       t.gauge(ll, this.limits[LOCAL]!);
       t.gauge(lr, this.limits[REMOTE]!);
     });
-    this.sizeEffect = e.codedEffect((_us, bytes) => t.observeSize(bytes));
+    const [smtpOrigin, localOrigin] = ['smtp', 'local'].map((origin) => t.series('qmail_queue_messages_by_origin_total', { origin })) as [number, number];
+    this.sizeEffect = e.codedEffect((_us, bytes, uid) => {
+      t.observeSize(bytes);
+      if (SMTP_UIDS.has(uid)) t.inc(smtpOrigin);
+      else {
+        t.inc(localOrigin);
+        t.localInjection(uid);
+      }
+    });
     this.durationEffect = e.codedEffect((us, newUs) => t.observeDurationUs(us - newUs));
   }
 
@@ -145,7 +153,7 @@ export class QmailSend {
   private arrive(id: number, kind: number, sender: string, rcpts: Recipient[], bytes: number, qp: number, uid: number, bounceFate: Fate): void {
     const e = this.e;
     const newUs = e.splog('qmail', `new msg ${id}`, this.sQueued);
-    e.splogCoded('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, null, this.sizeEffect, bytes, 0);
+    e.splogCoded('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, null, this.sizeEffect, bytes, uid);
     const msg: Message = { id, kind, sender, bytes, birthUs: newUs, newUs, pending: rcpts.length, failed: false, bounceFate };
     for (const rcpt of rcpts) this.offer({ msg, rcpt, attempt: 0 });
   }

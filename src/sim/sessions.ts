@@ -249,6 +249,7 @@ export class Sessions {
       this.dovecotLogin('imap', user.address, WEBMAIL_IP);
       yield seconds(rng.range(3, 60));
     }
+    const t = e.truth;
     const remote = `localhost:unknown:${WEBMAIL_IP}`;
     const pid = yield* this.connect('smtp', WEBMAIL_IP);
     yield seconds(rng.range(0.01, 0.1));
@@ -260,7 +261,10 @@ export class Sessions {
     for (let i = 0; i < k; i++) {
       yield seconds(rng.range(0.005, 0.05));
       const rcpt = this.remoteAddress();
-      this.chkuser('smtp', 'relaying rcpt', me, '', remote, rcpt, 'client allowed to relay', id);
+      this.chkuser('smtp', 'relaying rcpt', me, '', remote, rcpt, 'client allowed to relay', id, () => {
+        t.inc(this.ids.noAuthTrusted);
+        t.noAuthRelay(WEBMAIL_IP);
+      });
       rcpts.push({ address: rcpt, local: false, fate: FATE_REMOTE });
     }
     yield seconds(rng.range(0.05, 0.5));
@@ -441,6 +445,8 @@ function seriesIds(t: TruthBuilder) {
     inboundAccepted: rcpt('smtp', 'inbound_accepted', 'none'),
     inboundRejected: rcpt('smtp', 'inbound_rejected', 'no_mailbox'),
     sentNoAuth: rcpt('smtp', 'sent_no_auth', 'none'),
+    noAuthTrusted: t.series('qmail_smtp_no_auth_relay_recipients_total', { listener: 'smtp', source: 'trusted' }),
+    noAuthUntrusted: t.series('qmail_smtp_no_auth_relay_recipients_total', { listener: 'smtp', source: 'untrusted' }),
     relayDenied: rcpt('smtp', 'rejected_no_auth', 'relay_denied'),
     sentSameUser: rcpt('submission', 'sent_auth_same_user', 'none'),
     sentOtherUser: rcpt('submission', 'sent_auth_different_user', 'other_domain'),

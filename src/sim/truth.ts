@@ -162,6 +162,16 @@ export class TruthBuilder {
     if (mismatch) bump(this.boards.get('auth_user_sender_mismatches')!, u);
   }
 
+  /** A recipient relayed without authentication (sent_no_auth) for client `ip`. */
+  noAuthRelay(ip: string): void {
+    bump(this.boards.get('no_auth_relay_ips')!, ip.toLowerCase());
+  }
+
+  /** A message queued by a uid that is not qmail-smtpd's. */
+  localInjection(uid: number): void {
+    bump(this.boards.get('local_injection_uids')!, String(uid));
+  }
+
   relayDenied(ip: string): void {
     bump(this.boards.get('relay_denied_ips')!, ip.toLowerCase());
   }

@@ -12,6 +12,15 @@ export const POSTMASTER = 'postmaster@example.com';
 /** uid qmail-smtpd runs as (chkuser needs the vpopmail user) and uid of qmail-send's bounces (qmails) */
 export const VPOPMAIL_UID = 89;
 export const QMAILS_UID = 507;
+/** the uids qmail-smtpd runs as on this host (the exporter's --qmail.smtp-uids; 89 is also its default) */
+export const SMTP_UIDS: ReadonlySet<number> = new Set([VPOPMAIL_UID]);
+/** the simulated host's passwd database: uid → account name */
+export const PASSWD: ReadonlyMap<number, string> = new Map([
+  [0, 'root'],
+  [48, 'apache'],
+  [VPOPMAIL_UID, 'vpopmail'],
+  [QMAILS_UID, 'qmails'],
+]);
 
 export interface MailUser {
   address: string;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MINUTE, authFailure, boardsWithClock, recipient } from './helpers.js';
 import type { RecipientCase } from '../../src/events/events.js';
+import { parseRelayTrust } from '../../src/events/relay-trust.js';
 
 test('each board counts only the events it is fed by', () => {
   const { boards } = boardsWithClock();
@@ -19,6 +20,9 @@ test('each board counts only the events it is fed by', () => {
   boards.observe({ ...authFailure('alice@example.org', '192.0.2.10'), result: 'success', reason: 'none' });
   boards.observe(authFailure('', ''));
   boards.observe({ event: 'queue.new', time: null, msg: 1 });
+  // uid 89 (vpopmail, qmail-smtpd's by default) is SMTP mail; uid 48 injected locally
+  boards.observe({ event: 'queue.info', time: null, msg: 1, bytes: 900, sender: 'a@example.org', qp: 1, uid: 89 });
+  boards.observe({ event: 'queue.info', time: null, msg: 2, bytes: 900, sender: 'www@example.org', qp: 2, uid: 48 });
   boards.observe({ event: 'unrecognised', time: null, program: '' });
 
   const five = Object.fromEntries(Object.entries(boards.snapshot()).map(([b, w]) => [b, w['5m']]));
@@ -29,7 +33,27 @@ test('each board counts only the events it is fed by', () => {
     relay_denied_ips: [{ key: '192.0.2.10', value: 2 }],
     auth_failure_ips: [{ key: '203.0.113.5', value: 1 }],
     auth_failure_users: [{ key: 'mallory@example.org', value: 1 }],
+    no_auth_relay_ips: [{ key: '192.0.2.10', value: 1 }],
+    local_injection_uids: [{ key: '48', value: 1 }],
   });
+});
+
+test('no-auth relays carry their source, injecting uids their passwd name', async () => {
+  const { boards, registry } = boardsWithClock({
+    relayTrust: parseRelayTrust('127.0.0.0/8,192.0.2.0/24'),
+    localSenders: { smtpUids: new Set([7791]), userOf: (uid) => (uid === 48 ? 'apache' : '') },
+  });
+  for (const ip of ['127.0.0.1', '192.0.2.7', '203.0.113.66', '203.0.113.66']) boards.observe(recipient('sent_no_auth', '', ip));
+  for (const uid of [48, 48, 0, 7791]) {
+    boards.observe({ event: 'queue.info', time: null, msg: 1, bytes: 900, sender: 'x@example.org', qp: 1, uid });
+  }
+  const text = await registry.metrics();
+  assert.match(text, /^qmail_leaderboard_no_auth_relay_ips\{window="5m",ip="203\.0\.113\.66",source="untrusted"\} 2$/m);
+  assert.match(text, /^qmail_leaderboard_no_auth_relay_ips\{window="5m",ip="127\.0\.0\.1",source="trusted"\} 1$/m);
+  assert.match(text, /^qmail_leaderboard_no_auth_relay_ips\{window="5m",ip="192\.0\.2\.7",source="trusted"\} 1$/m);
+  assert.match(text, /^qmail_leaderboard_local_injection_uids\{window="5m",uid="48",user="apache"\} 2$/m);
+  assert.match(text, /^qmail_leaderboard_local_injection_uids\{window="5m",uid="0",user=""\} 1$/m);
+  assert.doesNotMatch(text, /uid="7791"/);
 });
 
 test('events without a user or an IP feed only the boards they can', () => {

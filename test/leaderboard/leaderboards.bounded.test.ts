@@ -19,7 +19,9 @@ test('100,000 distinct users and IPs: keys stay within maxKeys, evictions counte
     const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     boards.observe(recipient('sent_auth_different_user', user, ip));
     boards.observe(recipient('rejected_no_auth', '', ip));
+    boards.observe(recipient('sent_no_auth', '', ip));
     boards.observe(authFailure(user, ip));
+    boards.observe({ event: 'queue.info', time: null, msg: i, bytes: 900, sender: user, qp: i, uid: 100_000 + i });
   }
 
   const { keys, evictions } = boards.stats();

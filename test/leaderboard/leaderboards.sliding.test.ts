@@ -110,6 +110,8 @@ test('scraped series appear with traffic and disappear when the window has passe
     { labels: { board: 'relay_denied_ips' }, value: 0 },
     { labels: { board: 'auth_failure_ips' }, value: 0 },
     { labels: { board: 'auth_failure_users' }, value: 0 },
+    { labels: { board: 'no_auth_relay_ips' }, value: 0 },
+    { labels: { board: 'local_injection_uids' }, value: 0 },
   ]);
 });
 

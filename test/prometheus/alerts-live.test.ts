@@ -44,7 +44,7 @@ function rulesWithoutFor(dir: string): string {
 interface LeaderboardAlert {
   name: string;
   board: BoardName;
-  keyLabel: 'user' | 'ip';
+  keyLabel: 'user' | 'ip' | 'uid';
   /** the truth's keys this alert must name */
   expected(truth: Truth): string[];
 }

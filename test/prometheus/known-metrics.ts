@@ -42,6 +42,10 @@ export const EXPORTER_METRICS = [
   'qmail_leaderboard_relay_denied_ips',
   'qmail_leaderboard_auth_failure_ips',
   'qmail_leaderboard_auth_failure_users',
+  'qmail_leaderboard_no_auth_relay_ips',
+  'qmail_leaderboard_local_injection_uids',
+  'qmail_smtp_no_auth_relay_recipients_total',
+  'qmail_queue_messages_by_origin_total',
 ];
 
 /** Series Prometheus itself makes: scrape health and alert state. */

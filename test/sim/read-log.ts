@@ -101,6 +101,8 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
       relay_denied_ips: {},
       auth_failure_ips: {},
       auth_failure_users: {},
+      no_auth_relay_ips: {},
+      local_injection_uids: {},
     },
     lastLineTime: 0,
     problems: [],
@@ -185,7 +187,13 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         count('qmail_queue_messages_total');
         return 'counted';
       }
-      if ((m = re(String.raw`info msg (\d+): bytes (\d+) from <(${ADDR}|#@\[\]|)> qp (\d+) uid (89|507)`).exec(msg))) {
+      if ((m = re(String.raw`info msg (\d+): bytes (\d+) from <(${ADDR}|#@\[\]|)> qp (\d+) uid (\d+)`).exec(msg))) {
+        // uid 89 is qmail-smtpd's (vpopmail) on this host: everything else was injected locally
+        if (m[5] === '89') count('qmail_queue_messages_by_origin_total', { origin: 'smtp' });
+        else {
+          count('qmail_queue_messages_by_origin_total', { origin: 'local' });
+          bump('local_injection_uids', m[5]!);
+        }
         // qmail-send's own bounces (uid qmails) were announced by `bounce msg … qp` with the same qp
         if (m[5] === '507' && !bounceQps.delete(Number(m[4]))) problem(`bounce queued without its bounce msg line: ${msg}`);
         if (m[5] === '507' && m[3] !== '' && m[3] !== '#@[]') problem(`a bounce from a sender: ${msg}`);
@@ -325,7 +333,11 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         else if (title === 'rejected sender') count('qmail_smtp_senders_total', { listener, result: 'rejected', reason: 'invalid_domain' });
         else if (title === 'accepted rcpt' && a === '') count('qmail_smtp_recipients_total', { listener, case: 'inbound_accepted', reason: 'none' });
         else if (title === 'rejected rcpt') count('qmail_smtp_recipients_total', { listener, case: 'inbound_rejected', reason: 'no_mailbox' });
-        else if (title === 'relaying rcpt' && a === '') count('qmail_smtp_recipients_total', { listener, case: 'sent_no_auth', reason: 'none' });
+        else if (title === 'relaying rcpt' && a === '') {
+          count('qmail_smtp_recipients_total', { listener, case: 'sent_no_auth', reason: 'none' });
+          count('qmail_smtp_no_auth_relay_recipients_total', { listener, source: ip!.startsWith('127.') ? 'trusted' : 'untrusted' });
+          bump('no_auth_relay_ips', ip!);
+        }
         else if (title === 'relaying rcpt') {
           const same = a.toLowerCase() === s.toLowerCase();
           const domainOf = (x: string) => x.toLowerCase().slice(x.lastIndexOf('@') + 1);
