@@ -2,18 +2,14 @@
  * The one loop: lines in, accounting and events out. It holds no logic beyond routing, so the live
  * exporter, `report`, `classify` and `backfill` all count exactly the same way.
  */
-import type { LineResult, MailEvent } from './events/events.js';
+import type { Classification } from './events/accounting.js';
+import type { MailEvent } from './events/events.js';
 import type { LineContext } from './events/parsed-line.js';
 import type { Recorder } from './metrics/record.js';
 import { checkYoungGeneration } from './heap.js';
 
-export interface Classified {
-  result: LineResult;
-  events: MailEvent[];
-}
-
 export interface PipelineDeps {
-  classify(text: string, ctx: LineContext): Classified;
+  classify(text: string, ctx: LineContext): Classification;
   flush(): MailEvent[];
   recorder: Recorder;
   /** Further consumers of every event (leaderboards, report tables). */
@@ -22,7 +18,7 @@ export interface PipelineDeps {
 
 export interface Pipeline {
   /** Classify, account and record one line; returns what the classifier said of it. */
-  line(text: string, ctx: LineContext): Classified;
+  line(text: string, ctx: LineContext): Classification;
   /** The same for every line of a batch, in order. */
   batch(lines: readonly string[], ctx: LineContext): void;
   /** End of input: record what the classifier still held. */
@@ -40,7 +36,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
-  function line(text: string, ctx: LineContext): Classified {
+  function line(text: string, ctx: LineContext): Classification {
     const c = deps.classify(text, ctx);
     recorder.line(c.result, c.events.length > 0 ? c.events[0]!.time : null);
     emit(c.events);

@@ -19,10 +19,10 @@ import { MAX_LISTENERS, type DeliveryChannel, type LineResult, type MailEvent } 
 import { DEFAULT_SENDER_IDENTITY, recipientEvent, sameAddress, sameSender, type SenderIdentity } from '../events/recipient-case.js';
 import { classifyDeliveryReason } from './delivery-reasons.js';
 
-export { lineResultOf } from '../events/events.js';
 import type { LineContext } from '../events/parsed-line.js';
 import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
-import { createDispatcher, isQmailTag, lineResultOfParsed, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
+import { accountingOf, isAccountingEvent, type Classification } from '../events/accounting.js';
+import { createDispatcher, isQmailTag, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
 import type { QmailSendRecord } from '../parse/qmail-send.js';
 import type { PolicyRecord } from '../parse/qmailtoaster.js';
 
@@ -48,20 +48,7 @@ export interface ClassifierStats {
   droppedPolicy: number;
 }
 
-/**
- * One line's classification. `events` lists, first, the events of earlier lines that this line
- * resolved (a held splogger record released or rejoined, eMPF recipients paired at 'mail recv'), in
- * the order those lines were read, and last this line's own event when it has one; so
- * `lineResultOf(last event) === result` whenever the line has an event of its own. A counted line
- * with no event of its own (an authenticated policy_check recipient, a splogger record that may be
- * continued) gets its event with a later line or at flush(), or never (a recipient whose message was
- * not queued, counted in stats().droppedPolicy).
- */
-export interface Classification {
-  /** this line's accounting */
-  result: LineResult;
-  events: MailEvent[];
-}
+export type { Classification } from '../events/accounting.js';
 
 export interface Classifier {
   classify(text: string, ctx: LineContext): Classification;
@@ -125,10 +112,6 @@ interface Held {
   ctx: LineContext;
   parsed: ParsedLine;
   line: number;
-}
-
-function isAccountingEvent(e: MailEvent): boolean {
-  return e.event === 'ignored' || e.event === 'unrecognised' || e.event === 'foreign';
 }
 
 /** Map.set that drops (and counts) the oldest entry past `cap`. Returns 1 when one was dropped. */
@@ -229,16 +212,17 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     return (hostId * 128 + q) * TWO_POW_40 + n;
   }
 
-  function applyQmailSend(r: QmailSendRecord, envelope: EnvelopeDetail, events: MailEvent[]): LineResult {
+  /** A counted qmail-send record (accountingOf decided): its event, and the state it moves. */
+  function applyQmailSend(r: QmailSendRecord, envelope: EnvelopeDetail, events: MailEvent[]): void {
     const time = envelope.time;
     switch (r.type) {
       case 'new':
         droppedMessages += setCapped(messages, sendKey(envelope, r.queue, r.msg), time, maxPending);
         events.push({ event: 'queue.new', time, msg: r.msg });
-        return 'counted';
+        return;
       case 'info':
         events.push({ event: 'queue.info', time, msg: r.msg, bytes: r.bytes, sender: r.sender, qp: r.qp, uid: r.uid });
-        return 'counted';
+        return;
       case 'start':
         droppedDeliveries += setCapped(
           deliveries,
@@ -247,7 +231,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           maxPending,
         );
         events.push({ event: 'delivery.start', time, delivery: r.delivery, msg: r.msg, channel: r.channel, recipient: r.recipient });
-        return 'counted';
+        return;
       case 'result': {
         const key = sendKey(envelope, r.queue, r.delivery);
         const entry = deliveries.get(key);
@@ -264,7 +248,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           reason: classifyDeliveryReason(r.result, r.report, r.mangled),
           channel,
         });
-        return 'counted';
+        return;
       }
       case 'status':
         events.push({
@@ -275,13 +259,13 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           remote: r.remote,
           remote_limit: r.remoteLimit,
         });
-        return 'counted';
+        return;
       case 'bounce':
         events.push({ event: 'queue.bounce', time, kind: 'bounce', msg: r.msg });
-        return 'counted';
+        return;
       case 'triple-bounce':
         events.push({ event: 'queue.bounce', time, kind: 'triple_bounce_discarded', msg: r.msg });
-        return 'counted';
+        return;
       case 'end': {
         const key = sendKey(envelope, r.queue, r.msg);
         const started = messages.get(key);
@@ -291,12 +275,11 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           if (started !== null && time !== null) duration = Math.max(0, time - started);
         }
         events.push({ event: 'queue.end', time, msg: r.msg, duration_seconds: duration });
-        return 'counted';
+        return;
       }
       case 'exiting':
       case 'notice':
-        events.push({ event: 'ignored', time, program: 'qmail-send' });
-        return 'ignored';
+        return; // recognised, nothing to count
     }
   }
 
@@ -337,25 +320,22 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
   }
 
-  function applyPolicy(r: PolicyRecord, listener: string, envelope: EnvelopeDetail, events: MailEvent[]): LineResult {
+  /**
+   * An eMPF record: the session state it moves, and the event of a refusal. Returns the line's
+   * accounting: accountingOf's, except that a refusal with no policy_check before it is ignored.
+   */
+  function applyPolicy(r: PolicyRecord, listener: string, envelope: EnvelopeDetail, events: MailEvent[], own: LineResult): LineResult {
     const time = envelope.time;
     switch (r.type) {
       case 'check':
         lastPolicy.set(listener, { from: r.from, recipient: r.recipient, authenticated: r.authenticated });
-        if (r.authenticated) {
-          holdPolicy(listener, { authUser: r.from, recipient: r.recipient, time, line: lineNo });
-          return 'counted';
-        }
-        events.push({ event: 'ignored', time, program: 'empf' });
-        return 'ignored';
+        if (r.authenticated) holdPolicy(listener, { authUser: r.from, recipient: r.recipient, time, line: lineNo });
+        return own;
       case 'forbids':
       case 'sender-not-authenticated': {
         const last = lastPolicy.get(listener);
         lastPolicy.delete(listener);
-        if (last === undefined) {
-          events.push({ event: 'ignored', time, program: 'empf' });
-          return 'ignored';
-        }
+        if (last === undefined) return 'ignored';
         if (last.authenticated) {
           const list = policy.get(listener);
           if (list !== undefined) {
@@ -383,15 +363,13 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
             last.recipient,
           ),
         );
-        return 'counted';
+        return own;
       }
       case 'allows':
         lastPolicy.delete(listener);
-        events.push({ event: 'ignored', time, program: 'empf' });
-        return 'ignored';
+        return own;
       case 'other':
-        events.push({ event: 'ignored', time, program: 'empf' });
-        return 'ignored';
+        return own;
     }
   }
 
@@ -447,48 +425,49 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
   // ---- one parsed line -------------------------------------------------------------------------
 
   /**
-   * Applies a parsed line to the state and pushes its events. `withAccounting` false leaves out the
-   * ignored/unrecognised/foreign event (a held record already accounted for when it was read).
+   * Applies a parsed line to the state and pushes its events. The line's accounting is accountingOf's
+   * (events/accounting.ts), with the two stateful exceptions that rule names. `withAccounting` false
+   * leaves out the ignored/unrecognised/foreign event (a held record already accounted for when read).
    */
   function apply(p: ParsedLine, events: MailEvent[], withAccounting: boolean): LineResult {
+    const own = accountingOf(p);
+    let result = own;
     switch (p.kind) {
-      case 'qmail-send': {
-        const before = events.length;
-        const result = applyQmailSend(p.record, p.envelope, events);
-        if (!withAccounting && result !== 'counted') events.length = before;
-        return result;
-      }
-      case 'policy': {
-        const before = events.length;
-        const result = applyPolicy(p.record, p.listener, p.envelope, events);
-        if (!withAccounting && result !== 'counted') events.length = before;
-        return result;
-      }
+      case 'qmail-send':
+        if (own === 'counted') applyQmailSend(p.record, p.envelope, events);
+        break;
+      case 'policy':
+        result = applyPolicy(p.record, p.listener, p.envelope, events, own);
+        break;
       case 'mail-recv':
         // the recipients belong to earlier (held) policy_check lines: they go first, this line's own event last
         resolvePolicy(p.listener, p.record.sender, p.envelope.time, events);
         events.push(p.event);
-        return 'counted';
-      case 'event': {
-        const e = p.event;
-        if (isAccountingEvent(e)) {
-          if (withAccounting) events.push(e);
-          return e.event as LineResult;
-        }
-        if (e.event === 'smtp.recipient' || e.event === 'smtp.sender') {
-          // sagredo's qmail-smtpd logs every RCPT decision twice: a CHKUSER line and a qlogenvelope
-          // line. Where a listener has CHKUSER lines, they count; the qlog twin is recognised only.
-          if (p.program === 'chkuser') chkuserListeners.add(e.listener);
-          else if (chkuserListeners.has(e.listener) && p.envelope.message.includes('qlogenvelope: ')) {
-            if (withAccounting) events.push({ event: 'ignored', time: e.time, program: 'qmail-smtpd' });
-            return 'ignored';
-          }
-        }
-        if (e.event === 'connection.status' && e.active === 0) dropPolicy(e.listener);
-        events.push(e);
-        return 'counted';
-      }
+        break;
+      case 'event':
+        if (own === 'counted') result = applyEvent(p, events);
+        break;
     }
+    if (result !== 'counted' && withAccounting) {
+      if (p.kind === 'event' && isAccountingEvent(p.event)) events.push(p.event);
+      // the only counted-looking event made ignored is the qlogenvelope twin of a CHKUSER line
+      else events.push({ event: 'ignored', time: p.envelope.time, program: p.kind === 'event' ? 'qmail-smtpd' : p.program });
+    }
+    return result;
+  }
+
+  /** A counted stateless event: pushed, unless it is the qlogenvelope twin of a CHKUSER line. */
+  function applyEvent(p: Extract<ParsedLine, { kind: 'event' }>, events: MailEvent[]): LineResult {
+    const e = p.event;
+    if (e.event === 'smtp.recipient' || e.event === 'smtp.sender') {
+      // sagredo's qmail-smtpd logs every RCPT decision twice: a CHKUSER line and a qlogenvelope
+      // line. Where a listener has CHKUSER lines, they count; the qlog twin is recognised only.
+      if (p.program === 'chkuser') chkuserListeners.add(e.listener);
+      else if (chkuserListeners.has(e.listener) && p.envelope.message.includes('qlogenvelope: ')) return 'ignored';
+    }
+    if (e.event === 'connection.status' && e.active === 0) dropPolicy(e.listener);
+    events.push(e);
+    return 'counted';
   }
 
   // ---- splogger continuation -------------------------------------------------------------------
@@ -562,7 +541,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
       // The first part of a split record rarely parses on its own (a chkuser line cut inside its
       // HELO): it is accounted as counted, and its event comes with the continuation. Only a
       // record released alone that still does not parse goes uncounted (documented in docs/metrics.md).
-      const own = lineResultOfParsed(parsed);
+      const own = accountingOf(parsed);
       hold(holdKeyOf(envelope), envelope, ctx, parsed, events);
       if (own === 'unrecognised') return { result: 'counted', events };
       if (parsed.kind === 'event' && isAccountingEvent(parsed.event)) events.push(parsed.event);

@@ -328,14 +328,30 @@ export type MailEvent =
 
 export type MailEventName = MailEvent['event'];
 
-/** The accounting result of a line whose (first) event is `e`. */
-export function lineResultOf(e: MailEvent): LineResult {
-  switch (e.event) {
-    case 'ignored':
-    case 'unrecognised':
-    case 'foreign':
-      return e.event;
-    default:
-      return 'counted';
-  }
-}
+/** Every event name, at run time (for validation, tests and help); checked against MailEvent below. */
+export const MAIL_EVENT_NAMES = [
+  'smtp.recipient',
+  'smtp.sender',
+  'auth',
+  'queue.new',
+  'queue.info',
+  'queue.end',
+  'queue.bounce',
+  'delivery.start',
+  'delivery.result',
+  'send.status',
+  'connection.open',
+  'connection.accepted',
+  'connection.denied',
+  'connection.end',
+  'connection.status',
+  'rbl.reject',
+  'smtp.queued',
+  'scan',
+  'ignored',
+  'unrecognised',
+  'foreign',
+] as const satisfies readonly MailEventName[];
+// A compile error here names an event missing from MAIL_EVENT_NAMES.
+const everyEventNamed: Exclude<MailEventName, (typeof MAIL_EVENT_NAMES)[number]> extends never ? true : never = true;
+void everyEventNamed;

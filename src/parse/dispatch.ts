@@ -11,7 +11,8 @@
  * classifier's. The SMTP listener is resolved by the caller's `listenerOf` (the classifier applies
  * the listener map and its cap).
  */
-import type { LineResult, MailEvent, SmtpQueuedEvent } from '../events/events.js';
+import { accountingOf, COUNTED_POLICY_RECORDS, UNCOUNTED_QMAIL_SEND_RECORDS } from '../events/accounting.js';
+import type { MailEvent, SmtpQueuedEvent } from '../events/events.js';
 import { parseChkuser } from './chkuser.js';
 import { parseDovecot } from './dovecot.js';
 import { isSyslogFormat, readEnvelope, type EnvelopeDetail } from './envelope/index.js';
@@ -58,6 +59,10 @@ export type ParsedLine =
       record: MailRecvRecord;
       event: SmtpQueuedEvent;
     };
+
+// The accounting rule (events/accounting.ts) names these record types: they must be ones parsed here.
+void (UNCOUNTED_QMAIL_SEND_RECORDS satisfies readonly QmailSendRecord['type'][]);
+void (COUNTED_POLICY_RECORDS satisfies readonly PolicyRecord['type'][]);
 
 export interface DispatchOptions {
   /** The SMTP listener of a line (default: `defaultListener`). */
@@ -398,7 +403,7 @@ function dispatchWith(envelope: EnvelopeDetail, ctx: LineContext, r: Resolver): 
       const routed = byTag(envelope, tag, ctx, r);
       if (routed !== null) return routed;
       const p = byFirstWord(envelope, ctx, r);
-      if (p !== null && lineResultOfParsed(p) === 'counted') return p;
+      if (p !== null && accountingOf(p) === 'counted') return p;
       return foreign(envelope, tag);
     }
   }
@@ -414,30 +419,6 @@ function dispatchWith(envelope: EnvelopeDetail, ctx: LineContext, r: Resolver): 
   return unrecognised(envelope, '');
 }
 
-function isAccounting(e: MailEvent): boolean {
-  return e.event === 'ignored' || e.event === 'unrecognised' || e.event === 'foreign';
-}
-
-/**
- * The accounting a parsed line gets (the classifier's result for it, without state): `counted` when
- * it yields an event to count now or later (an authenticated eMPF recipient waiting for mail recv).
- */
-export function lineResultOfParsed(p: ParsedLine): LineResult {
-  switch (p.kind) {
-    case 'event':
-      return isAccounting(p.event) ? (p.event.event as LineResult) : 'counted';
-    case 'qmail-send':
-      return p.record.type === 'notice' || p.record.type === 'exiting' ? 'ignored' : 'counted';
-    case 'policy': {
-      const r = p.record;
-      return (r.type === 'check' && r.authenticated) || r.type === 'forbids' || r.type === 'sender-not-authenticated'
-        ? 'counted'
-        : 'ignored';
-    }
-    case 'mail-recv':
-      return 'counted';
-  }
-}
 
 /** Read the envelope and dispatch. Pure; never throws. */
 export function parseLine(text: string, ctx: LineContext, opts?: DispatchOptions): ParsedLine {

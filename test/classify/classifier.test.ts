@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createClassifier, lineResultOf, type Classifier } from '../../src/classify/classifier.js';
+import { createClassifier, type Classifier } from '../../src/classify/classifier.js';
+import { accountingOf } from '../../src/events/accounting.js';
 import type { LineResult, MailEvent } from '../../src/events/events.js';
 import type { LineContext } from '../../src/events/parsed-line.js';
 
@@ -341,7 +342,7 @@ test('listeners: map, tag, hint, sanitising and the cap', () => {
 
 // ---- accounting and garbage ------------------------------------------------------------------
 
-test("the last event is the line's own: lineResultOf(last) is the result", () => {
+test("the last event is the line's own: accountingOf(last) is the result", () => {
   const c = createClassifier();
   const lines = [
     ...fixture('smtpd/itlinux-submission-multilog.log'),
@@ -351,7 +352,7 @@ test("the last event is the line's own: lineResultOf(last) is the result", () =>
   for (const l of lines) {
     const r = c.classify(l, ctx);
     const last = r.events[r.events.length - 1];
-    if (last !== undefined) assert.equal(lineResultOf(last), r.result, l);
+    if (last !== undefined) assert.equal(accountingOf(last), r.result, l);
   }
   const mailRecv = c.classify('policy_check: local a@example.com -> remote x@example.org (AUTHENTICATED SENDER)', ctx);
   assert.deepEqual(mailRecv.events, []);

@@ -28,6 +28,7 @@ import {
   DELIVERY_REASONS,
   DELIVERY_RESULTS,
   LINE_RESULTS,
+  MAIL_EVENT_NAMES,
   RBL_CODES,
   RECIPIENT_CASES,
   RECIPIENT_REASONS,
@@ -144,29 +145,7 @@ const seeds = [...seedLines, ...seedMessages];
 
 // ---- validation of what parsers return -------------------------------------------------------------
 
-const EVENT_NAMES = new Set([
-  'smtp.recipient',
-  'smtp.sender',
-  'auth',
-  'queue.new',
-  'queue.info',
-  'queue.end',
-  'queue.bounce',
-  'delivery.start',
-  'delivery.result',
-  'send.status',
-  'connection.open',
-  'connection.accepted',
-  'connection.denied',
-  'connection.end',
-  'connection.status',
-  'rbl.reject',
-  'smtp.queued',
-  'scan',
-  'ignored',
-  'unrecognised',
-  'foreign',
-]);
+const EVENT_NAMES = new Set<string>(MAIL_EVENT_NAMES);
 const LISTENER_RE = /^[a-zA-Z0-9_.-]{1,64}$/;
 
 function inVocabulary(value: unknown, vocabulary: readonly string[], field: string): void {
