@@ -80,6 +80,8 @@ export const LABEL_DOMAINS: Readonly<Record<string, ReadonlySet<string> | 'liste
   kind: new Set(BOUNCE_KINDS),
   code: new Set(RBL_CODES),
   scanner: new Set(SCANNERS),
+  source: new Set(RELAY_SOURCES),
+  origin: new Set(QUEUE_ORIGINS),
 };
 
 const LISTENER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
