@@ -232,6 +232,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   // Usage errors name the command they belong to, and point to that command's help.
   const who = sub === undefined ? 'qmail_exporter' : `qmail_exporter ${sub}`;
   let serving = false;
+  // `classify big.log | head -1`: once the reader has gone, the rest of the output has no one to
+  // read it. End quietly, as a Unix filter does, instead of an unhandled 'error' and a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`qmail_exporter: standard output: ${err.message}\n`);
+    process.exit(1);
+  });
   // A small young generation for every command, unless node's own flags size it (heap.ts).
   if (!youngGenerationSizedByFlags(process.execArgv, env.NODE_OPTIONS)) capYoungGeneration();
   try {
