@@ -14,13 +14,15 @@
 import { accountingOf, COUNTED_POLICY_RECORDS, UNCOUNTED_QMAIL_SEND_RECORDS } from '../events/accounting.js';
 import type { MailEvent, SmtpQueuedEvent } from '../events/events.js';
 import { parseChkuser } from './chkuser.js';
+import { courierProtocol, parseCourier } from './courier.js';
 import { parseDovecot } from './dovecot.js';
 import { isSyslogFormat, readEnvelope, type EnvelopeDetail } from './envelope/index.js';
 import { parseQmailSend, QMAIL_SEND_PREFIXES, type QmailSendRecord } from './qmail-send.js';
 import { parseQmailSmtpd } from './qmail-smtpd.js';
+import { isPleskTag, parsePlesk } from './plesk.js';
 import { parseMailRecv, parsePolicyCheck, type MailRecvRecord, type PolicyRecord } from './qmailtoaster.js';
 import { parseRblsmtpd } from './rblsmtpd.js';
-import { parseQmailScanner, parseSimscan, parseSpamd } from './scanners.js';
+import { isQmailScannerVerdict, parseQmailScanner, parseSimscan, parseSpamd } from './scanners.js';
 import { parseSpamdyke } from './spamdyke.js';
 import { parseTcpserver } from './tcpserver.js';
 import type { LineContext, ProgramContext, ProgramParser } from '../events/parsed-line.js';
@@ -43,6 +45,8 @@ export const PROGRAMS = [
   'qmail-skim',
   'empf',
   'splogger',
+  'plesk',
+  'courier',
 ] as const;
 export type Program = (typeof PROGRAMS)[number];
 
@@ -94,6 +98,10 @@ const QMAIL_TAGS = new Set([
   'send',
   'tcpserver',
   'rblsmtpd',
+  // indimail's delivery daemons for its slowq and qmta queues (syslog through splogger)
+  'slowq-send',
+  'qmta-send',
+  'todo-proc',
 ]);
 
 /** True for the conventional qmail syslog tags (the listener map adds a site's own). */
@@ -352,10 +360,18 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
     case 'tcpserver':
       return run(envelope, ctx, opts, 'tcpserver', parseTcpserver, m);
     case 'qmail-send':
+    case 'slowq-send':
+    case 'qmta-send':
+    case 'todo-proc':
       return qmailSend(envelope, m);
     default:
       break;
   }
+  if (isPleskTag(tag)) return event(envelope, 'plesk', parsePlesk(tag, m, programContext(envelope, ctx, opts)));
+  const courier = courierProtocol(tag);
+  if (courier !== null) return event(envelope, 'courier', parseCourier(courier, m, programContext(envelope, ctx, opts)));
+  // qmail-scanner under a site's own syslog tag ('qscan', 'X-Qmail-Scanner'): its verdict words
+  if (isQmailScannerVerdict(m)) return run(envelope, ctx, opts, 'qmail-scanner', parseQmailScanner, m);
   if (tag === 'dovecot' || envelope.format === 'syslog-hostless') {
     // syslog 'dovecot:' carries the process name in the message; log_path files put it where the tag is
     return run(envelope, ctx, opts, 'dovecot', parseDovecot, tag === 'dovecot' ? m : `${tag}: ${m}`);

@@ -8,8 +8,11 @@
  *   imap-login: Info: Login: user=<info@example.com>, method=PLAIN, rip=203.0.113.207, lip=192.0.2.10, mpid=70157, TLS, session=<fzDAEldbr82XVI7P>
  *   pop3-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<ivo>, method=PLAIN, rip=1.2.3.4, lip=1.1.2.2, TLS: Disconnected, session=<q454Xu/vMwBZApgg>
  *
+ * dovecot 1.0 wrote the login process's lines without fields: 'Login: {user} [{ip}]' (a success) and
+ * 'Aborted login [{ip}]' / 'Disconnected [{ip}]' (ignored: they do not say whether a login failed).
+ *
  * What counts:
- *  - `Login:` → auth success; protocol from the service (`imap-login` from 127.0.0.1 or ::1 is the
+ *  - `Login:` (2.4: `Logged in:`) → auth success; protocol from the service (`imap-login` from 127.0.0.1 or ::1 is the
  *    webmail, which connects from localhost, and is counted as 'webmail', success or failure);
  *  - the login process's summary of a session that failed to log in: any text whose reason group holds
  *    '(auth failed, N attempts' (or '(authorization failed, N attempts') → ONE failure 'auth_failed' per
@@ -41,7 +44,8 @@ const LOGIN_SERVICES: ReadonlyArray<readonly [string, AuthProtocol]> = [
   ['managesieve-login: ', 'managesieve'],
 ];
 
-const MAILBOX_SERVICES = ['imap(', 'pop3(', 'submission(', 'managesieve(', 'lmtp('] as const;
+// dovecot 1.x wrote the mailbox processes in capitals: 'POP3(user): Disconnected: Logged out ...'
+const MAILBOX_SERVICES = ['imap(', 'pop3(', 'submission(', 'managesieve(', 'lmtp(', 'IMAP(', 'POP3('] as const;
 
 /** Reason groups that mean a failed login, in the order they are looked for. */
 const FAILURES: ReadonlyArray<readonly [string, AuthReason]> = [
@@ -88,15 +92,21 @@ function skipLevel(s: string, at: number): number {
 
 function loginLine(s: string, start: number, service: AuthProtocol, ctx: ProgramContext): MailEvent | null {
   const at = skipLevel(s, start);
-  if (s.startsWith('Login: ', at)) {
+  // 'Logged in: ' is dovecot 2.4's wording of 'Login: '
+  const loggedIn = s.startsWith('Logged in: ', at);
+  if (loggedIn || s.startsWith('Login: ', at)) {
     const rip = s.lastIndexOf(' rip=');
+    if (!loggedIn && rip < 0 && !s.includes('user=<', at)) return oldLogin(s, at + 7, service, ctx);
     return authEvent(service, remoteIpField(s, rip), 'success', 'none', userField(s, at, rip), ctx);
   }
   // The elements start at the first of 'user=<', 'method=', 'rip=' (empty ones are dropped).
   let summaryEnd = s.indexOf(': user=<', at);
   if (summaryEnd < 0) summaryEnd = s.indexOf(': method=', at);
   if (summaryEnd < 0) summaryEnd = s.indexOf(': rip=', at);
-  if (summaryEnd < 0) return null;
+  if (summaryEnd < 0) {
+    // dovecot 1.0: 'Aborted login [192.0.2.5]', 'Disconnected: Inactivity [192.0.2.5]' (no failure is said)
+    return s.charCodeAt(s.length - 1) === 93 /* ] */ && s.lastIndexOf(' [') > at ? ignored(ctx) : null;
+  }
   for (const [group, reason] of FAILURES) {
     const found = s.indexOf(group, at);
     if (found >= 0 && found < summaryEnd) {
@@ -104,6 +114,17 @@ function loginLine(s: string, start: number, service: AuthProtocol, ctx: Program
       return authEvent(service, remoteIpField(s, rip), 'failure', reason, userField(s, summaryEnd, rip), ctx);
     }
   }
+  return { event: 'ignored', time: ctx.time, program: PROGRAM };
+}
+
+/** dovecot 1.0's 'Login: {user} [{ip}]' (at points at the user; the user is client text, the IP is last). */
+function oldLogin(s: string, at: number, service: AuthProtocol, ctx: ProgramContext): MailEvent | null {
+  const open = s.lastIndexOf(' [');
+  if (open < at || s.charCodeAt(s.length - 1) !== 93 /* ] */) return null;
+  return authEvent(service, s.slice(open + 2, s.length - 1), 'success', 'none', s.slice(at, open), ctx);
+}
+
+function ignored(ctx: ProgramContext): MailEvent {
   return { event: 'ignored', time: ctx.time, program: PROGRAM };
 }
 

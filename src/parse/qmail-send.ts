@@ -9,6 +9,15 @@
  * Report text went through qsutil's logsafe(): newline → '/', space and other bytes < 33 or > 126 → '_',
  * so a report never holds a space. Variants read here: indimail's multi-queue qmail-send appends
  * ' queueN' to every line and adds 'local: from to size queueN' lines and 'qmail-daemon:' lines;
+ * indimail's slowq-send and qmta-send append their queue's name (' slowq', ' qmta', or the base name
+ * of any QUEUEDIR) and write rate-control 'info: ...' / 'warning: ... rate exceeded ...' notes and
+ * 'status: ... delayed jobs=N' (indimail-virtualdomains .github/README-indimail.md):
+ *
+ *   2021-06-05 20:42:57.593695500 status: local 0/5 remote 0/5 delayed jobs=1 slowq
+ *
+ * Since no field but the last can hold a space after logsafe(), a trailing ' {word}' that leaves a
+ * line of qmail-send's shape is a queue name. An 'info msg' sender is read with or without its
+ * angle brackets (indimail's README shows 'from sender@example.com qp 3223 uid 555');
  * s/qmail's TLS qmail-remote reports '{ip}_TLS_transmitted_message_accepted./...' on success;
  * SPAMCONTROL adds 'double bounce: discarding ...'. Records carry raw fields only; the classifier
  * judges them (delivery reasons, channels, durations).
@@ -16,7 +25,11 @@
 import type { DeliveryResult, SendChannel } from '../events/events.js';
 import { parseUint } from './scan-text.js';
 
-/** One qmail-send line. `queue` is indimail's queue number (' queueN' suffix), null elsewhere. */
+/**
+ * One qmail-send line. `queue` is indimail's queue number (' queueN' suffix), a number above
+ * NAMED_QUEUE_BASE for a named queue (' slowq', ' qmta', ...), null elsewhere: it only keeps the
+ * deliveries of different queues apart.
+ */
 export type QmailSendRecord =
   | { type: 'new'; msg: number; queue: number | null }
   | { type: 'info'; msg: number; bytes: number; sender: string; qp: number; uid: number; queue: number | null }
@@ -48,7 +61,7 @@ export type QmailSendRecord =
   | {
       /** recognised, nothing to count: 'warning:', 'alert:', indimail 'local:' and 'qmail-daemon:', 'double bounce:' */
       type: 'notice';
-      kind: 'warning' | 'alert' | 'local' | 'qmail-daemon' | 'double-bounce';
+      kind: 'warning' | 'alert' | 'local' | 'qmail-daemon' | 'double-bounce' | 'info';
       queue: number | null;
     };
 
@@ -67,7 +80,38 @@ export const QMAIL_SEND_PREFIXES = [
   'alert: ',
   'local: ',
   'qmail-daemon: ',
+  'info: ',
 ] as const;
+
+/** Named queues are numbered from here (queueN numbers stay below it). */
+export const NAMED_QUEUE_BASE = 1_000_000;
+const WELL_KNOWN_QUEUES: ReadonlyMap<string, number> = new Map([
+  ['slowq', NAMED_QUEUE_BASE + 1],
+  ['qmta', NAMED_QUEUE_BASE + 2],
+]);
+
+/** A queue name's number: slowq and qmta fixed, others a hash above them (collisions only merge keys). */
+export function namedQueueNumber(name: string): number {
+  const known = WELL_KNOWN_QUEUES.get(name);
+  if (known !== undefined) return known;
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return NAMED_QUEUE_BASE + 16 + (h % 1_000_000);
+}
+
+/** Index of the space before a trailing queue name ([A-Za-z][A-Za-z0-9_.-]*, at most 64), or -1. */
+function namedQueueAt(s: string): number {
+  const sp = s.lastIndexOf(' ');
+  if (sp < 0 || s.length - sp - 1 > 64 || sp === s.length - 1) return -1;
+  const first = s.charCodeAt(sp + 1);
+  if (!((first >= 97 && first <= 122) || (first >= 65 && first <= 90))) return -1;
+  for (let i = sp + 2; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+    if (!ok) return -1;
+  }
+  return sp;
+}
 
 /** Index where an indimail ' queueN' suffix starts, or -1. */
 function queueSuffixAt(s: string): number {
@@ -113,6 +157,9 @@ function parseStatus(s: string, queue: number | null): QmailSendRecord | null {
     exitasap = true;
     end -= 9;
   }
+  // slowq-send: ' delayed jobs=N' (deliveries waiting for their rate)
+  const delayed = s.lastIndexOf(' delayed jobs=', end);
+  if (delayed > remoteAt) end = delayed;
   const remote = fraction(s, remoteAt + 8, end);
   if (!local || !remote) return null;
   return { type: 'status', local: local[0], localLimit: local[1], remote: remote[0], remoteLimit: remote[1], exitasap, queue };
@@ -123,17 +170,20 @@ function parseInfo(s: string, queue: number | null): QmailSendRecord | null {
   const m = numberBeforeColon(s, 9);
   if (!m || !s.startsWith(' bytes ', m.colon + 1)) return null;
   const bytesStart = m.colon + 8;
-  const fromAt = s.indexOf(' from <', bytesStart);
+  const fromAt = s.indexOf(' from ', bytesStart);
   if (fromAt < 0) return null;
   const bytes = parseUint(s, bytesStart, fromAt);
-  const qpAt = s.lastIndexOf('> qp ');
-  if (qpAt < fromAt + 6) return null;
-  const uidAt = s.indexOf(' uid ', qpAt + 5);
+  // the sender is client text: the fields after it are found from the right
+  const qpAt = s.lastIndexOf(' qp ');
+  if (qpAt < fromAt + 5) return null;
+  const uidAt = s.indexOf(' uid ', qpAt + 4);
   if (uidAt < 0) return null;
-  const qp = parseUint(s, qpAt + 5, uidAt);
+  const qp = parseUint(s, qpAt + 4, uidAt);
   const uid = parseUint(s, uidAt + 5, s.length);
   if (bytes < 0 || qp < 0 || uid < 0) return null;
-  return { type: 'info', msg: m.n, bytes, sender: s.slice(fromAt + 7, qpAt), qp, uid, queue };
+  const bracketed = s.charCodeAt(fromAt + 6) === 60 /* < */ && s.charCodeAt(qpAt - 1) === 62; /* > */
+  const sender = bracketed ? s.slice(fromAt + 7, qpAt - 1) : s.slice(fromAt + 6, qpAt);
+  return { type: 'info', msg: m.n, bytes, sender, qp, uid, queue };
 }
 
 function parseStart(s: string, queue: number | null): QmailSendRecord | null {
@@ -188,13 +238,28 @@ function parseResult(s: string, queue: number | null): QmailSendRecord | null {
  * qmail-send line. Pure; never throws.
  */
 export function parseQmailSend(message: string): QmailSendRecord | null {
-  let s = message;
-  let queue: number | null = null;
-  const q = queueSuffixAt(s);
-  if (q >= 0) {
-    queue = parseUint(s, q + 6, s.length);
-    s = s.slice(0, q);
-  }
+  const q = queueSuffixAt(message);
+  if (q >= 0) return parseRecord(message.slice(0, q), parseUint(message, q + 6, message.length));
+  const record = parseRecord(message, null);
+  if (record !== null && !hasNamedQueue(record)) return record;
+  // ' slowq', ' qmta', ' {QUEUEDIR's base name}': retry without it
+  const named = namedQueueAt(message);
+  if (named < 0) return record;
+  const rest = parseRecord(message.slice(0, named), namedQueueNumber(message.slice(named + 1)));
+  return rest ?? record;
+}
+
+/**
+ * True when a record parsed with a queue name still inside its last field: a recipient or a report
+ * cannot hold a space (logsafe), so a space there is the queue name's.
+ */
+function hasNamedQueue(r: QmailSendRecord): boolean {
+  if (r.type === 'start') return r.recipient.includes(' ');
+  if (r.type === 'result') return r.report.includes(' ');
+  return false;
+}
+
+function parseRecord(s: string, queue: number | null): QmailSendRecord | null {
   switch (s.charCodeAt(0)) {
     case 110: // n
       if (s.startsWith('new msg ')) {
@@ -203,7 +268,9 @@ export function parseQmailSend(message: string): QmailSendRecord | null {
       }
       return null;
     case 105: // i
-      return s.startsWith('info msg ') ? parseInfo(s, queue) : null;
+      if (s.startsWith('info msg ')) return parseInfo(s, queue);
+      // indimail: 'info: slowq {domain} msg {m}: rate [...] ok since 6 secs', 'info: qmail-send: {queue}: ...'
+      return s.startsWith('info: ') ? { type: 'notice', kind: 'info', queue } : null;
     case 115: // s
       if (s.startsWith('starting delivery ')) return parseStart(s, queue);
       if (s.startsWith('status: ')) return parseStatus(s, queue);

@@ -93,7 +93,11 @@ function parseLine(s: string, at: number, ctx: ProgramContext): MailEvent | null
   }
 }
 
-/** 'pid {pid} ...': IndiMail ('from {ip} HELO <'), s/qmail and aQmail ('{Action}::'), or a Debian trace. */
+/**
+ * 'pid {pid} ...': IndiMail ('from {ip} HELO <'), s/qmail and aQmail ('{Action}::'), or a Debian trace.
+ * An IndiMail transaction record whose fields cannot all be found (a README that lost its '<...>', a
+ * record cut by the logger) is still IndiMail's and is ignored rather than unrecognised.
+ */
 function pidLine(s: string, at: number, ctx: ProgramContext): MailEvent | null {
   let i = at;
   while (i < s.length && i - at < 10) {
@@ -103,7 +107,9 @@ function pidLine(s: string, at: number, ctx: ProgramContext): MailEvent | null {
   }
   if (i === at || s.charCodeAt(i) !== 32) return null;
   i++;
-  if (s.startsWith('from ', i)) return indimailLine(s, i + 5, ctx);
+  if (s.startsWith('from ', i)) return indimailLine(s, i + 5, ctx) ?? ignored(ctx);
+  // IndiMail's start-up notes ('pid 68723 gsasl header version=2.2.0 library version=2.2.0')
+  if (s.startsWith('gsasl ', i)) return ignored(ctx);
   // a Debian logging patch of unknown origin: 'pid {pid} RCPT TO: <...>' / 'MAIL FROM: <...>'
   if (s.startsWith('RCPT TO:', i) || s.startsWith('MAIL FROM:', i)) return ignored(ctx);
   return sQmailLine(s, i, ctx);

@@ -64,10 +64,31 @@ export const parseSimscan: ProgramParser = (message, ctx) => {
   return { event: 'scan', time: ctx.time, scanner: 'simscan', result };
 };
 
-/** A qmail-scanner line (the message after 'qmail-scanner[pid]: '). */
+/**
+ * True when a message starts with a qmail-scanner verdict, '{Word}[:{Detail}...]:RC:{n}(' as in
+ * 'Clear:RC:0(192.0.2.4):SA:0(...)': sites log it under their own syslog tag as often as under
+ * 'qmail-scanner'. Bounded: the verdict word and its details are at most 64 characters.
+ */
+export function isQmailScannerVerdict(message: string): boolean {
+  const rc = message.indexOf(':RC:');
+  if (rc <= 0 || rc > 64) return false;
+  const c = message.charCodeAt(0);
+  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  for (let i = 1; i < rc; i++) if (message.charCodeAt(i) === 32) return false;
+  const d = message.charCodeAt(rc + 4) - 48;
+  return d >= 0 && d <= 9;
+}
+
+/**
+ * A qmail-scanner line (the message after 'qmail-scanner[pid]: ' or a site's tag): 'Clear' is clean, or
+ * spam_passed when SpamAssassin tagged it ('SA:1'); another verdict word with ':RC:' is counted as
+ * 'other' (quarantines and policy blocks, whose words vary between versions).
+ */
 export const parseQmailScanner: ProgramParser = (message, ctx) => {
   const s = message;
-  if (!s.startsWith('Clear:')) return null;
+  if (!s.startsWith('Clear:')) {
+    return isQmailScannerVerdict(s) ? { event: 'scan', time: ctx.time, scanner: 'qmail-scanner', result: 'other' } : null;
+  }
   const sa = s.indexOf(':SA:', 6);
   const spam = sa >= 0 && s.charCodeAt(sa + 4) === 49; /* '1' */
   return { event: 'scan', time: ctx.time, scanner: 'qmail-scanner', result: spam ? 'spam_passed' : 'clean' };

@@ -12,6 +12,15 @@
  * one before the port's. ucspi-tcp6 prints 'status: n/limit/x'; indimail appends ' sql: 0|1'.
  * 'warning:' and 'fatal:' lines are recognised and ignored. `end` status is the wait() status
  * (256 = exit 1, 25600 = exit 100).
+ *
+ * indimail's tcpserver (indimail-mta ucspi-tcp-x/tcpserver.c) brackets the addresses and appends the
+ * per-IP limit, 'ok {pid} {localhost}[{localip}]{localport} {remotehost}[{remoteip}]{remoteinfo}:{remoteport}:maxperip={n}':
+ *
+ *   tcpserver: ok 68722 [::1]2025 [::1]:49105:maxperip=20          (indimail-virtualdomains README)
+ *
+ * and reports a child killed by a signal as 'end {pid} killed by signal {n}' (a wait status equal to
+ * the signal number, as wait() gives it); 'stopped/continued by signal' lines are ignored. An IPv4
+ * address mapped into IPv6 ('::ffff:192.0.2.8', ucspi-tcp6 without -4) is kept as written.
  */
 import type { MailEvent } from '../events/events.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
@@ -50,6 +59,7 @@ function parseDecision(
   const pid = parseUint(s, start, sp1);
   const sp2 = s.indexOf(' ', sp1 + 1);
   if (pid < 0 || sp2 < 0) return null;
+  if (s.charCodeAt(sp2 - 1) !== 58 /* : */ && s.lastIndexOf(']', sp2) > sp1) return bracketedDecision(s, sp1, sp2, pid, ctx, event);
   // local part [sp1+1, sp2): port after the last ':'
   const localColon = s.lastIndexOf(':', sp2 - 1);
   if (localColon <= sp1) return null;
@@ -63,6 +73,26 @@ function parseDecision(
   if (hostColon < 0 || hostColon >= end || infoColon <= hostColon) return null;
   const remoteIp = s.slice(hostColon + 1, infoColon);
   return { event, time: ctx.time, listener: ctx.listener, pid, remote_ip: remoteIp, local_port: localPort };
+}
+
+/** indimail's '{host}[{localip}]{localport} {host}[{remoteip}]{info}:{remoteport}:maxperip={n}' (after the pid). */
+function bracketedDecision(
+  s: string,
+  sp1: number,
+  sp2: number,
+  pid: number,
+  ctx: ProgramContext,
+  event: 'connection.accepted' | 'connection.denied',
+): MailEvent | null {
+  const localClose = s.lastIndexOf(']', sp2);
+  const localPort = s.slice(localClose + 1, sp2);
+  // the remote address: inside the last '[...]' of the remote part (remotehost is the client's PTR name)
+  let end = s.indexOf(':maxperip=', sp2 + 1);
+  if (end < 0) end = s.length;
+  const close = s.lastIndexOf(']', end);
+  const open = close > sp2 ? s.lastIndexOf('[', close) : -1;
+  if (open <= sp2) return null;
+  return { event, time: ctx.time, listener: ctx.listener, pid, remote_ip: s.slice(open + 1, close), local_port: localPort };
 }
 
 /**
@@ -93,7 +123,18 @@ export const parseTcpserver: ProgramParser = (message, ctx) => {
       // 'end N status S'
       if (!s.startsWith('end ', p)) return null;
       const statusAt = s.indexOf(' status ', p + 4);
-      if (statusAt < 0) return null;
+      if (statusAt < 0) {
+        // indimail: 'end {pid} killed by signal {n}' / 'stopped by signal' / 'continued by signal'
+        const killed = s.indexOf(' killed by signal ', p + 4);
+        if (killed >= 0) {
+          const pid = parseUint(s, p + 4, killed);
+          const signal = parseUint(s, killed + 18, s.length);
+          if (pid < 0 || signal < 0) return null;
+          return { event: 'connection.end', time: ctx.time, listener: ctx.listener, pid, status: signal };
+        }
+        if (s.includes(' by signal ', p + 4)) return { event: 'ignored', time: ctx.time, program: 'tcpserver' };
+        return null;
+      }
       const pid = parseUint(s, p + 4, statusAt);
       const status = parseUint(s, statusAt + 8, s.length);
       if (pid < 0 || status < 0) return null;

@@ -2,7 +2,9 @@
  * The envelope of a mail-log line: who wrote it and when. One entry point for every format the
  * qmail host's loggers produce (syslog, RFC 3339 syslog, multilog TAI64N / tai64nlocal / localtime
  * patch, dovecot log_path files, bare stderr lines); the first character picks the reader, so a
- * line costs one reader at most. Never throws: a line that fits no format is a bare line.
+ * line costs one reader at most. Never throws: a line that fits no format is a bare line. Two things
+ * that are not the mail host's are taken off first: trailing whitespace, and the service prefix a
+ * container runtime puts before each line ('mailserver_1  | Sep  6 07:33:33 ...').
  */
 import type { Envelope, LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
@@ -57,7 +59,49 @@ export function readEnvelope(text: string, ctx: LineContext): EnvelopeDetail {
   return detail;
 }
 
+/**
+ * Index after a container runtime's prefix ('qmail_1  | ', 'mail-1  | ' from `docker compose logs`,
+ * possibly wrapped in colour codes), or 0. The service name runs to spaces and a '|': syslog stamps,
+ * TAI64N labels and program words never have a '|' after their first word and its spaces.
+ */
+export function containerPrefixEnd(text: string): number {
+  let i = 0;
+  if (text.charCodeAt(0) === 27 /* ESC */) i = afterAnsi(text, 0);
+  const nameStart = i;
+  while (i - nameStart < 64) {
+    const c = text.charCodeAt(i);
+    const nameChar = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+    if (!nameChar) break;
+    i++;
+  }
+  if (i === nameStart || text.charCodeAt(i) !== 32) return 0;
+  while (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) !== 124 /* | */) return 0;
+  i++;
+  if (text.charCodeAt(i) === 27) i = afterAnsi(text, i);
+  if (text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** Index after an ANSI colour sequence 'ESC [ digits;digits m' at `at`, or `at`. */
+function afterAnsi(text: string, at: number): number {
+  if (text.charCodeAt(at + 1) !== 91 /* [ */) return at;
+  let i = at + 2;
+  while (i - at < 16) {
+    const c = text.charCodeAt(i);
+    if (c === 109 /* m */) return i + 1;
+    if (!((c >= 48 && c <= 57) || c === 59)) return at;
+    i++;
+  }
+  return at;
+}
+
 function readTrimmed(text: string, ctx: LineContext): EnvelopeDetail {
+  const prefix = containerPrefixEnd(text);
+  return prefix > 0 ? readLine(text.slice(prefix), ctx) : readLine(text, ctx);
+}
+
+function readLine(text: string, ctx: LineContext): EnvelopeDetail {
   const c = text.charCodeAt(0);
   let detail: EnvelopeDetail | null = null;
   if (c === 64 /* @ */) {

@@ -24,6 +24,7 @@ const PROGRAM_WORDS = new Set([
   'warning',
   'alert',
   'local', // indimail 'local: from to size queueN'
+  'info', // indimail 'info: slowq {domain} msg {m}: rate [...]', 'info: qmail-send: ...'
   'qmail-daemon', // indimail
   'spamdyke',
   'fatal',
