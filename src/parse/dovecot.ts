@@ -47,6 +47,32 @@ const LOGIN_SERVICES: ReadonlyArray<readonly [string, AuthProtocol]> = [
 // dovecot 1.x wrote the mailbox processes in capitals: 'POP3(user): Disconnected: Logged out ...'
 const MAILBOX_SERVICES = ['imap(', 'pop3(', 'submission(', 'managesieve(', 'lmtp(', 'IMAP(', 'POP3('] as const;
 
+/**
+ * dovecot's processes that never report a login: start-up and housekeeping notes ('master: Dovecot
+ * v2.2.29.1 starting up', 'ssl-params: Generating SSL parameters'), deliveries, indexing. Ignored.
+ */
+const OTHER_PROCESSES = [
+  'master: ',
+  'ssl-params: ',
+  'config: ',
+  'log: ',
+  'log(',
+  'anvil: ',
+  'stats: ',
+  'dict: ',
+  'dict(',
+  'indexer',
+  'doveadm',
+  'lda(',
+  'lda: ',
+  'quota-status',
+  'replicator',
+  'director',
+  'imap-hibernate',
+  'pop3-login: Warning',
+  'imap-login: Warning',
+] as const;
+
 /** Reason groups that mean a failed login, in the order they are looked for. */
 const FAILURES: ReadonlyArray<readonly [string, AuthReason]> = [
   ['(auth failed, ', 'auth_failed'],
@@ -81,6 +107,9 @@ export const parseDovecot: ProgramParser = (message: string, ctx: ProgramContext
   }
   for (const prefix of MAILBOX_SERVICES) {
     if (message.startsWith(prefix, at)) return mailboxLine(message, at + prefix.length, ctx);
+  }
+  for (const prefix of OTHER_PROCESSES) {
+    if (message.startsWith(prefix, at)) return ignored(ctx);
   }
   return null;
 };
@@ -175,11 +204,8 @@ function authDetail(s: string, at: number, ctx: ProgramContext): MailEvent | nul
 
 /** `imap({user})[<pid><session>]: [Info: ]Logged out ...` and the other session ends. */
 function mailboxLine(s: string, start: number, ctx: ProgramContext): MailEvent | null {
-  const colon = s.indexOf(': ', start);
-  if (colon < 0) return null;
-  const at = skipLevel(s, colon + 2);
-  if (s.startsWith('Logged out', at) || s.startsWith('Disconnected', at) || s.startsWith('Connection closed', at)) {
-    return { event: 'ignored', time: ctx.time, program: PROGRAM };
-  }
-  return null;
+  if (s.indexOf(': ', start) < 0) return null;
+  // session ends, lmtp's 'Connect from'/'Disconnect from', sieve deliveries, mailbox errors: the
+  // mailbox processes never report a login, so all their lines are recognised and ignored
+  return ignored(ctx);
 }

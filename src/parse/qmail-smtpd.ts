@@ -22,7 +22,7 @@ import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
 import { sQmailLine } from './qmail-smtpd-aqmail.js';
 import { badIpRbl } from './qmail-smtpd-dnsbl.js';
 import { ignored } from './qmail-smtpd-events.js';
-import { indimailLine } from './qmail-smtpd-indimail.js';
+import { indimailLine, indimailNote } from './qmail-smtpd-indimail.js';
 import { JMS1_IGNORED_STARTS, jms1Auth, jms1MaxRcpt, jms1MfCheck, jms1ValidRcptTo } from './qmail-smtpd-jms1.js';
 import { LOGGING_PATCH_IGNORED_STARTS } from './qmail-smtpd-logging-patch.js';
 import { QMAILTOASTER_IGNORED_STARTS, badAddress, spfReject } from './qmail-smtpd-qmailtoaster.js';
@@ -107,7 +107,7 @@ function pidLine(s: string, at: number, ctx: ProgramContext): MailEvent | null {
   }
   if (i === at || s.charCodeAt(i) !== 32) return null;
   i++;
-  if (s.startsWith('from ', i)) return indimailLine(s, i + 5, ctx) ?? ignored(ctx);
+  if (s.startsWith('from ', i)) return indimailLine(s, i + 5, ctx) ?? indimailNote(s, i + 5, ctx) ?? ignored(ctx);
   // IndiMail's start-up notes ('pid 68723 gsasl header version=2.2.0 library version=2.2.0')
   if (s.startsWith('gsasl ', i)) return ignored(ctx);
   // a Debian logging patch of unknown origin: 'pid {pid} RCPT TO: <...>' / 'MAIL FROM: <...>'

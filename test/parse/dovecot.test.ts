@@ -239,12 +239,31 @@ describe('dovecot: client text and unknown text', () => {
     ['another program', 'tcpserver: status: 1/40'],
     ['login process without elements', 'imap-login: Fatal: Invalid configuration'],
     ['auth process text without a detail marker', 'auth: Warning: something new happened'],
-    ['other dovecot processes', 'dovecot: master: Dovecot v2.3.21 starting up for imap, pop3'],
-    ['mailbox process message that is no session end', 'imap(info@example.com): Error: Mailbox INBOX: quota exceeded'],
     ['unknown login service', 'doveadm-login: Login: user=<a>, rip=192.0.2.1'],
     ['"auth" as a prefix of another word', 'authority: unknown user'],
   ];
   for (const [name, line] of unknown) test(`not recognised: ${name}`, () => assert.equal(parseDovecot(line, ctx), null));
+
+  // dovecot's processes that never report a login are dovecot's all the same: recognised, ignored
+  const ignoredLines: ReadonlyArray<readonly [string, string]> = [
+    ['other dovecot processes', 'dovecot: master: Dovecot v2.3.21 starting up for imap, pop3'],
+    ['ssl-params (observed, antespi/docker-imap-devel#5)', 'dovecot: ssl-params: Generating SSL parameters'],
+    ['mailbox process message that is no session end', 'imap(info@example.com): Error: Mailbox INBOX: quota exceeded'],
+    ['lmtp connect (observed, mailcow/mailcow-dockerized#2111)', 'dovecot: lmtp(113): Connect from 172.22.1.6'],
+    ['dovecot 1.x capitals (observed)', 'dovecot: POP3(nilator): Disconnected: Logged out top=0/0, retr=0/0, del=0/50, size=1955224'],
+    ['dovecot 1.0 aborted login', 'dovecot: imap-login: Aborted login [192.0.2.5]'],
+  ];
+  for (const [name, line] of ignoredLines) {
+    test(`ignored: ${name}`, () => assert.equal(parseDovecot(line, ctx)?.event, 'ignored'));
+  }
+
+  test('dovecot 1.0 login and 2.4 wording are successes', () => {
+    assert.deepEqual(parseDovecot('dovecot: pop3-login: Login: user1 [192.0.2.5]', ctx), {
+      event: 'auth', time: ctx.time, protocol: 'pop3', result: 'success', reason: 'none', user: 'user1', remote_ip: '192.0.2.5',
+    });
+    const e = parseDovecot('imap-login: Logged in: user=<carol@example.com>, method=PLAIN, rip=203.0.113.7, lip=192.0.2.1', ctx);
+    assert.equal(e?.event === 'auth' && e.result === 'success' && e.remote_ip === '203.0.113.7', true);
+  });
 
   test('property: never throws, protocol and reason from the vocabularies', () => {
     const pieces = ['dovecot: ', 'imap-login: ', 'pop3-login: ', 'Info: ', 'Login: ', 'Disconnected ', '(auth failed, 1 attempts)', ': user=<', '>', ', rip=', '127.0.0.1', ', method=PLAIN', 'auth-worker(1): ', 'unknown user', 'imap(', '): ', 'Logged out'];
