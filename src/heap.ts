@@ -18,6 +18,7 @@
  * Only the sizing changes: which objects live, and so every count, is the same at any size.
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** The semi-space size we stop at, MiB. */
 export const DEFAULT_MAX_SEMI_SPACE_MIB = 4;
@@ -52,4 +53,74 @@ export function checkYoungGeneration(): void {
 export function youngGenerationSizedByFlags(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
   return flags.some((f) => /^--(?:max|min)[-_]semi[-_]space[-_]size(?:=|$)/.test(f) || /^--semi[-_]space[-_]growth[-_]factor(?:=|$)/.test(f));
+}
+
+/**
+ * A full, compacting garbage collection, on demand. V8 offers `gc()` only to processes started
+ * with `--expose-gc`; the flag can still be set at run time, and a new context then sees `gc`.
+ * A plain full collection frees the dead objects but leaves the old generation's pages committed
+ * when a few live objects remain on each (after a 1M-line catch-up: 25 MB committed, 9 MB used);
+ * compacting every page for this one collection moves the survivors together and hands the
+ * pages back (old generation 25 → about 10 MB). Null when V8 refuses the flags after start-up:
+ * callers then do without.
+ */
+export function compactingGarbageCollector(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc !== 'function') return null;
+    return () => {
+      setFlagsFromString('--compact-on-every-full-gc');
+      try {
+        (gc as () => void)();
+      } finally {
+        setFlagsFromString('--no-compact-on-every-full-gc');
+      }
+    };
+  } catch {
+    return null;
+  }
+}
+
+export interface IdleCollectorOptions {
+  /** bytes of JS heap in use now (process.memoryUsage().heapUsed) */
+  usedBytes(): number;
+  /** a full collection */
+  collect(): void;
+  /** collect once the heap in use has grown this much since the last collection; default 16 MiB */
+  garbageBytes?: number;
+  /** ...and moved less than this since the previous tick (the process is quiet); default 1 MiB */
+  quietBytes?: number;
+}
+
+export interface IdleCollector {
+  /** Look at the heap once (cli.ts calls this every second); true when it collected. */
+  tick(): boolean;
+}
+
+/**
+ * Hands back the garbage of a burst of reading (the catch-up of a backlog, a rotated file read at
+ * once) as soon as the process is quiet again. V8 does this by itself too, but its memory reducer
+ * waits about 8 s after the last allocation and then collects in steps: after a 1M-line catch-up
+ * the exporter holds 89 MB for 10–20 s, 63 MB after it. A full collection of the exporter's live
+ * heap (about 11 MB) takes 5–20 ms, and happens only after a burst has left at least
+ * `garbageBytes` behind: a quiet exporter never pays for it, a busy one never waits for it.
+ */
+export function createIdleCollector(opts: IdleCollectorOptions): IdleCollector {
+  const garbage = opts.garbageBytes ?? 16 * 1024 * 1024;
+  const quiet = opts.quietBytes ?? 1024 * 1024;
+  let base = opts.usedBytes();
+  let previous = base;
+  return {
+    tick() {
+      const used = opts.usedBytes();
+      const moved = Math.abs(used - previous);
+      previous = used;
+      if (used < base) base = used; // V8 collected by itself: measure from there
+      if (used - base < garbage || moved >= quiet) return false;
+      opts.collect();
+      base = previous = opts.usedBytes();
+      return true;
+    },
+  };
 }

@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import bcrypt from 'bcryptjs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { FollowStatusLike, Health } from '../health.js';
@@ -141,8 +140,12 @@ function basicAuth(users: Record<string, string>, log: Logger) {
   // bcrypt is deliberately slow: run one comparison at a time so a burst of requests cannot
   // take every core (the toolkit holds a mutex for the same reason).
   let previous: Promise<unknown> = Promise.resolve();
+  // bcryptjs is loaded with the first credentials to check, not by an exporter without users.
+  let bcrypt: Promise<typeof import('bcryptjs')> | null = null;
   const compareOneAtATime = (password: string, hash: string): Promise<boolean> => {
-    const run = previous.then(() => bcrypt.compare(password, hash)).catch(() => false);
+    const run = previous
+      .then(async () => (await (bcrypt ??= import('bcryptjs'))).default.compare(password, hash))
+      .catch(() => false);
     previous = run;
     return run;
   };
