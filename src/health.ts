@@ -34,12 +34,33 @@ export interface FileHealth {
   stopped: boolean;
 }
 
+/** What a syslog listener reports (src/receive/). */
+export interface ListenerStatusLike {
+  address: string;
+  listening: boolean;
+  lastError: string | null;
+  openConnections: number;
+  /** ms clock of the newest message, null before the first */
+  lastMessageAt: number | null;
+}
+
+export interface ListenerHealth {
+  address: string;
+  listening: boolean;
+  last_error: string | null;
+  open_connections: number;
+  /** null before the first message */
+  last_message_seconds_ago: number | null;
+}
+
 export interface HealthSnapshot {
   healthy: boolean;
   status: 'ok' | 'unhealthy';
-  /** one line per problem, naming the file; empty when healthy */
+  /** one line per problem, naming the file or listener; empty when healthy */
   reasons: string[];
   files: FileHealth[];
+  /** syslog listeners (--syslog.listen-address); a quiet listener is healthy, a closed one is not */
+  listeners: ListenerHealth[];
 }
 
 export interface Health {
@@ -53,6 +74,8 @@ export interface Health {
    * is unhealthy (after a restart it would count lines again or lose its place).
    */
   reportCheckpoint(dir: string, error: string | null): void;
+  /** Record the latest status of a syslog listener (keyed by address). */
+  reportListener(status: ListenerStatusLike): void;
   snapshot(): HealthSnapshot;
 }
 
@@ -66,6 +89,7 @@ export function createHealth(opts: HealthOptions): Health {
   const files = new Map<string, FollowStatusLike>();
   let isReady = false;
   let checkpoint: { dir: string; error: string | null } | null = null;
+  const listeners = new Map<string, ListenerStatusLike>();
 
   return {
     report(status) {
@@ -91,6 +115,9 @@ export function createHealth(opts: HealthOptions): Health {
     reportCheckpoint(dir, error) {
       checkpoint = { dir, error };
     },
+    reportListener(status) {
+      listeners.set(status.address, { ...status });
+    },
     snapshot() {
       const t = now();
       const reasons: string[] = [];
@@ -111,8 +138,19 @@ export function createHealth(opts: HealthOptions): Health {
         });
       }
       if (checkpoint !== null && checkpoint.error !== null) reasons.push(`${checkpoint.dir}: checkpoint write failed: ${checkpoint.error}`);
+      const listenerHealth: ListenerHealth[] = [];
+      for (const l of listeners.values()) {
+        if (!l.listening) reasons.push(`${l.address}: not listening${l.lastError === null ? '' : `: ${l.lastError}`}`);
+        listenerHealth.push({
+          address: l.address,
+          listening: l.listening,
+          last_error: l.lastError,
+          open_connections: l.openConnections,
+          last_message_seconds_ago: l.lastMessageAt === null ? null : seconds(Math.max(0, t - l.lastMessageAt)),
+        });
+      }
       const healthy = reasons.length === 0;
-      return { healthy, status: healthy ? 'ok' : 'unhealthy', reasons, files: out };
+      return { healthy, status: healthy ? 'ok' : 'unhealthy', reasons, files: out, listeners: listenerHealth };
     },
   };
 }

@@ -11,7 +11,7 @@
 import { Registry } from 'prom-client';
 import { registerDefaultMetrics } from './metrics/default-metrics.js';
 import { createEngine, type Engine } from './engine.js';
-import { createExporterMetrics, type ExporterMetrics, type RestoreResult } from './metrics/exporter-metrics.js';
+import { createExporterMetrics, createSyslogMetrics, type ExporterMetrics, type RestoreResult } from './metrics/exporter-metrics.js';
 import type { FamilySnapshot } from './metrics/tally.js';
 import { createLeaderboards, type Leaderboards } from './leaderboard/index.js';
 import { createHealth, type Health } from './health.js';
@@ -25,6 +25,7 @@ import { LINE_RESULTS, RECIPIENT_CASES, type RecipientCase } from './events/even
 import { createRecentWindow } from './metrics/recent.js';
 import { BOARD_NAMES } from './leaderboard/index.js';
 import type { ExporterOverview, SourceOverview } from './overview.js';
+import { createSyslogReceiver, FRAMING_ERRORS, SYSLOG_CONNECTION_RESULTS, SYSLOG_MESSAGE_RESULTS, type SyslogReceiver } from './receive/index.js';
 import type { Logger } from './log.js';
 
 
@@ -36,6 +37,17 @@ export interface ServiceDeps {
   /** tests pass manual tickers; by default each follower polls on its own interval */
   tickerFor?: (path: string) => Ticker | undefined;
   watch?: boolean;
+  /** syslog listeners to create (cli.ts calls their listen() once start() is done) */
+  syslog?: SyslogOptions;
+}
+
+export interface SyslogOptions {
+  /** tcp://HOST:PORT or udp://HOST:PORT, one listener each */
+  listenAddresses: string[];
+  /** the mail host the listeners serve; lines naming another host count as foreign. null: any */
+  hostname: string | null;
+  maxConnections?: number;
+  maxMessageBytes?: number;
 }
 
 export interface Service {
@@ -45,6 +57,8 @@ export interface Service {
   leaderboards: Leaderboards;
   exporterMetrics: ExporterMetrics;
   followers: ReadonlyMap<string, Follower>;
+  /** Syslog listeners, created but not listening: cli.ts (or a test) calls listen() after start(). */
+  receivers: readonly SyslogReceiver[];
   /** Load the checkpoint (if any), open every file and start following. */
   start(): Promise<void>;
   /** Write a checkpoint now (no-op without --storage.path). */
@@ -100,6 +114,55 @@ export function createService(deps: ServiceDeps): Service {
     now,
   });
   const followers = new Map<string, Follower>();
+
+  const syslogAddresses = deps.syslog?.listenAddresses ?? [];
+  const syslogMetrics = createSyslogMetrics(registry, syslogAddresses, {
+    connectionResults: SYSLOG_CONNECTION_RESULTS,
+    messageResults: SYSLOG_MESSAGE_RESULTS,
+    framingErrors: FRAMING_ERRORS,
+  });
+  const receivers: SyslogReceiver[] = syslogAddresses.map((address) => {
+    const r = createSyslogReceiver({
+      address,
+      hostname: deps.syslog?.hostname ?? null,
+      maxConnections: deps.syslog?.maxConnections,
+      maxMessageBytes: deps.syslog?.maxMessageBytes,
+      now,
+      observer: {
+        connection: (a, result) => syslogMetrics.connections.inc2(a, result),
+        openConnections: (a, n) => syslogMetrics.connectionsOpen.set([a], n),
+        bytes: (a, n) => syslogMetrics.bytes.inc1(a, n),
+        messages(a, result, n) {
+          syslogMetrics.messages.inc2(a, result, n);
+          syslogMetrics.lastMessage.set([a], now() / 1000);
+          // Another host's lines are never mixed in: they count as foreign lines, unread.
+          if (result === 'foreign_host') engine.metrics.logLines.inc1('foreign', n);
+        },
+        framingError: (a, kind) => syslogMetrics.framingErrors.inc2(a, kind),
+      },
+      onLines(lines) {
+        // The same path as a file's lines: syslog stamps carry no year, the clock places them.
+        engine.pipeline.batch(lines, { referenceTime: now() / 1000, listenerHint: null });
+      },
+    });
+    // Health hears of the listener as soon as it listens, not at the next status tick.
+    return {
+      ...r,
+      address: r.address,
+      async listen() {
+        const bound = await r.listen();
+        health.reportListener(r.status());
+        return bound;
+      },
+    };
+  });
+  const reportListeners = (): void => {
+    for (const r of receivers) {
+      const st = r.status();
+      // before cli.ts has called listen() there is nothing to report
+      if (st.listening || st.lastError !== null) health.reportListener(st);
+    }
+  };
 
   // Checkpoints are written only once start() has decided whether the loaded one holds.
   let started = false;
@@ -228,6 +291,7 @@ export function createService(deps: ServiceDeps): Service {
     leaderboards,
     exporterMetrics,
     followers,
+    receivers,
     async start() {
       const loaded = await loadCheckpoint();
       if (stopping) return;
@@ -264,6 +328,7 @@ export function createService(deps: ServiceDeps): Service {
       // long backlog is checkpointed as it goes, and stop() can end it at any moment.
       statusTimer = setInterval(() => {
         for (const f of followers.values()) health.report(f.status());
+        reportListeners();
         recentCases.sample();
         exporterMetrics.classifierStats(engine.classifier.stats());
       }, 1000);
@@ -283,6 +348,7 @@ export function createService(deps: ServiceDeps): Service {
       health.setReady(false);
       if (timer) clearInterval(timer);
       if (statusTimer) clearInterval(statusTimer);
+      await Promise.all(receivers.map((r) => r.close()));
       await Promise.all([...followers.values()].map((f) => f.stop()));
       if (config.storage.path === null || !started) return true;
       return checkpoint();
@@ -303,6 +369,17 @@ export function createService(deps: ServiceDeps): Service {
           healthy: !st.stopped && st.lastError === null && st.present,
           lagBytes: exporterMetrics.lagBytes.value(path),
           lastLinesAgeSeconds: at === undefined ? null : Math.max(0, Math.round((t - at) / 1000)),
+        });
+      }
+      for (const r of receivers) {
+        const st = r.status();
+        sources.push({
+          kind: 'syslog',
+          name: st.address,
+          state: st.listening ? `listening, ${st.openConnections} connection${st.openConnections === 1 ? '' : 's'}` : st.lastError === null ? 'not listening yet' : `not listening: ${st.lastError}`,
+          healthy: st.listening,
+          lagBytes: null,
+          lastLinesAgeSeconds: st.lastMessageAt === null ? null : Math.max(0, Math.round((t - st.lastMessageAt) / 1000)),
         });
       }
       const newest = engine.metrics.lastLineTimestamp.value();

@@ -23,7 +23,7 @@ function manualHealth(missingGraceMs = 60_000) {
 
 test('no file reported yet is healthy, and not ready until told', () => {
   const { health } = manualHealth();
-  assert.deepEqual(health.snapshot(), { healthy: true, status: 'ok', reasons: [], files: [] });
+  assert.deepEqual(health.snapshot(), { healthy: true, status: 'ok', reasons: [], files: [], listeners: [] });
   assert.equal(health.ready(), false);
   health.setReady(true);
   assert.equal(health.ready(), true);

@@ -88,3 +88,53 @@ export function createExporterMetrics(registry: Registry, paths: readonly string
 }
 
 export type ExporterMetrics = ReturnType<typeof createExporterMetrics>;
+
+/**
+ * The syslog listeners (--syslog.listen-address): `address` labels are bounded by the flags given,
+ * every other label by the vocabularies of src/receive/.
+ */
+export function createSyslogMetrics(
+  registry: Registry,
+  addresses: readonly string[],
+  vocabulary: { connectionResults: readonly string[]; messageResults: readonly string[]; framingErrors: readonly string[] },
+) {
+  const m = {
+    connections: new CounterFamily(
+      registry,
+      'qmail_exporter_syslog_connections_total',
+      'TCP connections to a syslog listener: accepted, or evicted (the connection idle longest, closed to admit a new one when the connection cap is reached).',
+      ['address', 'result'] as const,
+    ),
+    connectionsOpen: new GaugeFamily(registry, 'qmail_exporter_syslog_connections_open', 'TCP connections open on a syslog listener.', ['address'] as const),
+    bytes: new CounterFamily(registry, 'qmail_exporter_syslog_received_bytes_total', 'Bytes received by a syslog listener (TCP stream bytes or UDP datagram bytes).', ['address'] as const),
+    messages: new CounterFamily(
+      registry,
+      'qmail_exporter_syslog_messages_total',
+      'Syslog messages received: accepted (passed on as log lines), foreign_host (HOSTNAME is not --syslog.hostname; also counted as foreign lines).',
+      ['address', 'result'] as const,
+    ),
+    framingErrors: new CounterFamily(
+      registry,
+      'qmail_exporter_syslog_framing_errors_total',
+      'Framing problems: oversized (a message longer than the cap, cut to it), truncated (the connection closed inside an octet-counted frame), invalid_length (an octet count of 0).',
+      ['address', 'kind'] as const,
+    ),
+    lastMessage: new GaugeFamily(
+      registry,
+      'qmail_exporter_syslog_last_message_timestamp_seconds',
+      'When a syslog listener last received a message (Unix seconds, exporter clock); 0 before the first.',
+      ['address'] as const,
+    ),
+  };
+  for (const a of addresses) {
+    for (const r of vocabulary.connectionResults) m.connections.preset(a, r);
+    m.connectionsOpen.set([a], 0);
+    m.bytes.preset(a);
+    for (const r of vocabulary.messageResults) m.messages.preset(a, r);
+    for (const k of vocabulary.framingErrors) m.framingErrors.preset(a, k);
+    m.lastMessage.set([a], 0);
+  }
+  return m;
+}
+
+export type SyslogMetrics = ReturnType<typeof createSyslogMetrics>;
