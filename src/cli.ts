@@ -225,6 +225,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       log.info({ address: typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : addr, tls: web.tls !== null }, 'listening');
     }
     await service.start();
+    // After start(): the checkpoint is restored before the first received line is counted.
+    for (const receiver of service.receivers) {
+      const bound = await receiver.listen();
+      log.info({ address: receiver.address, bound: `${bound.host}:${bound.port}`, hostname: config.syslog.hostname }, 'syslog listening');
+    }
   } catch (err) {
     if (stopping) return; // a signal came first: its shutdown decides the exit status
     // A half-started exporter (one address bound, no log read, no checkpoint) would look healthy

@@ -51,6 +51,14 @@ export interface Config {
     listenerMap: ReadonlyMap<string, string>;
     missingGraceMs: number;
   };
+  syslog: {
+    /** tcp://HOST:PORT or udp://HOST:PORT, validated with parseSyslogAddress; none: no listener */
+    listenAddresses: string[];
+    /** the mail host the listeners serve (lines naming another host are foreign), or null: any */
+    hostname: string | null;
+    maxConnections: number;
+    maxMessageBytes: number;
+  };
   storage: {
     /** directory for checkpoints and state, or null (no persistence) */
     path: string | null;
@@ -131,6 +139,27 @@ export function formatDuration(ms: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Listen addresses
+
+/**
+ * A syslog listener address: `tcp://HOST:PORT` or `udp://HOST:PORT`; HOST may be empty (every
+ * address), a name, an IPv4 address or a [bracketed] IPv6 address. Throws ConfigError naming the flag.
+ */
+export function parseSyslogAddress(text: string): { protocol: 'tcp' | 'udp'; host: string; port: number } {
+  const m = /^(tcp|udp):\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]*):(\d{1,5})$/.exec(text);
+  const fail = (why: string): never => {
+    throw new ConfigError('QX_CONFIG_INVALID', `--syslog.listen-address: ${why} (got ${JSON.stringify(text)})`, {
+      details: { flag: '--syslog.listen-address', value: text },
+    });
+  };
+  if (!m) return fail('expected tcp://HOST:PORT or udp://HOST:PORT');
+  const port = Number(m[3]);
+  if (port > 65535) fail('the port must be a number from 0 to 65535');
+  const bracketed = m[2]!.startsWith('[');
+  const host = bracketed ? m[2]!.slice(1, -1) : m[2]!;
+  if (bracketed && !isIPv6(host)) fail('the part in brackets must be an IPv6 address');
+  if (!bracketed && host !== '' && !isIPv4(host) && !HOSTNAME_RE.test(host)) fail(`${JSON.stringify(host)} is not a valid host name or IPv4 address`);
+  return { protocol: m[1] as 'tcp' | 'udp', host, port };
+}
 
 const HOSTNAME_RE = /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
 
@@ -470,7 +499,8 @@ const EXPORTER_FLAGS = {
     help:
       'Mail log to follow: a syslog file (followed through rename and copytruncate rotation) or a multilog "current" file. ' +
       'Repeat for several files.',
-    default: ['/var/log/maillog'],
+    default: [],
+    none: '/var/log/maillog, unless --syslog.listen-address is given',
     parse: (items, src) => unique(src, items.map((p) => nonEmpty(src, p))),
   }),
   'qmail.read-from-start': bool({
@@ -482,6 +512,45 @@ const EXPORTER_FLAGS = {
     group: 'Mail log',
     help: 'How long a followed file may be missing (e.g. during rotation) before /healthz reports unhealthy.',
     default: '60s',
+  }),
+  'syslog.listen-address': list({
+    group: 'Syslog (for mail hosts that cannot run the exporter)',
+    metavar: 'URL',
+    help:
+      'Receive the mail log over syslog: tcp://HOST:PORT (RFC 6587: LF or octet-counted framing) or udp://HOST:PORT; RFC 3164 and RFC 5424 messages. ' +
+      'Repeat for several listeners of the same mail host. Run one exporter per mail host (see docs/syslog.md).',
+    default: [],
+    none: 'none',
+    parse: (items, src) => {
+      const addresses = unique(src, items.map((a) => nonEmpty(src, a)));
+      for (const a of addresses) parseSyslogAddress(a);
+      return addresses;
+    },
+  }),
+  'syslog.hostname': text({
+    group: 'Syslog (for mail hosts that cannot run the exporter)',
+    metavar: 'NAME',
+    help: 'The mail host the listeners serve: messages whose HOSTNAME differs (case aside) are counted as foreign lines, never mixed in.',
+    none: 'any host',
+    check: (t, src) => {
+      if (!HOSTNAME_RE.test(t) && !isIPv4(t) && !isIPv6(t)) invalid(src, 'expected a host name or an IP address', t);
+      return t;
+    },
+  }),
+  'syslog.max-connections': number({
+    group: 'Syslog (for mail hosts that cannot run the exporter)',
+    help: 'Most TCP connections open per listener; when full, the connection idle longest is closed to admit a new one.',
+    default: 100,
+    min: 1,
+    max: 100000,
+  }),
+  'syslog.max-message-bytes': number({
+    group: 'Syslog (for mail hosts that cannot run the exporter)',
+    metavar: 'BYTES',
+    help: 'Longest message kept; longer ones are cut to this and counted (qmail_exporter_syslog_framing_errors_total{kind="oversized"}).',
+    default: 65536,
+    min: 480,
+    max: 16 << 20,
   }),
   'storage.path': text({
     group: 'Storage',
@@ -882,10 +951,17 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       disableExporterMetrics: v['web.disable-exporter-metrics'],
     },
     qmail: {
-      logPaths: v['qmail.log-path'],
+      // A syslog-only exporter follows no file unless told to.
+      logPaths: v['qmail.log-path'].length > 0 || v['syslog.listen-address'].length > 0 ? v['qmail.log-path'] : ['/var/log/maillog'],
       readFromStart: v['qmail.read-from-start'],
       listenerMap: v['qmail.listener-map'],
       missingGraceMs: v['qmail.missing-grace'],
+    },
+    syslog: {
+      listenAddresses: v['syslog.listen-address'],
+      hostname: v['syslog.hostname'],
+      maxConnections: v['syslog.max-connections'],
+      maxMessageBytes: v['syslog.max-message-bytes'],
     },
     storage: { path: v['storage.path'], intervalMs: v['storage.interval'] },
     leaderboard: {

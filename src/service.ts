@@ -37,17 +37,6 @@ export interface ServiceDeps {
   /** tests pass manual tickers; by default each follower polls on its own interval */
   tickerFor?: (path: string) => Ticker | undefined;
   watch?: boolean;
-  /** syslog listeners to create (cli.ts calls their listen() once start() is done) */
-  syslog?: SyslogOptions;
-}
-
-export interface SyslogOptions {
-  /** tcp://HOST:PORT or udp://HOST:PORT, one listener each */
-  listenAddresses: string[];
-  /** the mail host the listeners serve; lines naming another host count as foreign. null: any */
-  hostname: string | null;
-  maxConnections?: number;
-  maxMessageBytes?: number;
 }
 
 export interface Service {
@@ -115,7 +104,7 @@ export function createService(deps: ServiceDeps): Service {
   });
   const followers = new Map<string, Follower>();
 
-  const syslogAddresses = deps.syslog?.listenAddresses ?? [];
+  const syslogAddresses = config.syslog.listenAddresses;
   const syslogMetrics = createSyslogMetrics(registry, syslogAddresses, {
     connectionResults: SYSLOG_CONNECTION_RESULTS,
     messageResults: SYSLOG_MESSAGE_RESULTS,
@@ -124,9 +113,9 @@ export function createService(deps: ServiceDeps): Service {
   const receivers: SyslogReceiver[] = syslogAddresses.map((address) => {
     const r = createSyslogReceiver({
       address,
-      hostname: deps.syslog?.hostname ?? null,
-      maxConnections: deps.syslog?.maxConnections,
-      maxMessageBytes: deps.syslog?.maxMessageBytes,
+      hostname: config.syslog.hostname,
+      maxConnections: config.syslog.maxConnections,
+      maxMessageBytes: config.syslog.maxMessageBytes,
       now,
       observer: {
         connection: (a, result) => syslogMetrics.connections.inc2(a, result),
@@ -152,6 +141,8 @@ export function createService(deps: ServiceDeps): Service {
       async listen() {
         const bound = await r.listen();
         health.reportListener(r.status());
+        // ready once started and every listener listens (start() decides when there are none)
+        if (started && receivers.every((x) => x.status().listening)) health.setReady(true);
         return bound;
       },
     };
@@ -340,7 +331,8 @@ export function createService(deps: ServiceDeps): Service {
       await Promise.all([...followers.values()].map((f) => f.start()));
       if (stopping) return;
       for (const f of followers.values()) health.report(f.status());
-      health.setReady(true);
+      // With syslog listeners, ready comes once cli.ts has them listening (listen() above).
+      if (receivers.length === 0) health.setReady(true);
     },
     checkpoint,
     async stop() {

@@ -126,3 +126,17 @@ test('a failing checkpoint write makes the exporter unhealthy until a write succ
   h.reportCheckpoint('/var/lib/qmail_exporter', null);
   assert.equal(h.snapshot().healthy, true);
 });
+
+test('a syslog listener: healthy while listening however quiet, unhealthy once it stopped listening', () => {
+  let t = 1_000_000;
+  const health = createHealth({ missingGraceMs: 60_000, now: () => t });
+  health.reportListener({ address: 'tcp://:5514', listening: true, lastError: null, openConnections: 1, lastMessageAt: null });
+  assert.equal(health.snapshot().healthy, true);
+  assert.deepEqual(health.snapshot().listeners, [{ address: 'tcp://:5514', listening: true, last_error: null, open_connections: 1, last_message_seconds_ago: null }]);
+  health.reportListener({ address: 'tcp://:5514', listening: true, lastError: null, openConnections: 1, lastMessageAt: t });
+  t += 86_400_000;
+  assert.equal(health.snapshot().healthy, true, 'a quiet mail host is not an unhealthy exporter');
+  assert.equal(health.snapshot().listeners[0]!.last_message_seconds_ago, 86_400);
+  health.reportListener({ address: 'tcp://:5514', listening: false, lastError: 'EMFILE', openConnections: 0, lastMessageAt: t });
+  assert.deepEqual(health.snapshot().reasons, ['tcp://:5514: not listening: EMFILE']);
+});

@@ -13,6 +13,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { createFrameDecoder, type FramingError } from './framing.js';
 import { parseSyslogMessage } from './syslog-message.js';
+import { parseSyslogAddress } from '../config.js';
 
 export const SYSLOG_CONNECTION_RESULTS = ['accepted', 'evicted'] as const;
 export type SyslogConnectionResult = (typeof SYSLOG_CONNECTION_RESULTS)[number];
@@ -22,22 +23,8 @@ export type SyslogMessageResult = (typeof SYSLOG_MESSAGE_RESULTS)[number];
 export const DEFAULT_MAX_CONNECTIONS = 100;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 
-export interface SyslogAddress {
-  protocol: 'tcp' | 'udp';
-  /** '' means every address */
-  host: string;
-  port: number;
-}
-
-/** `tcp://HOST:PORT` or `udp://HOST:PORT` (HOST may be empty, a name, an IPv4 or a [bracketed] IPv6 address). */
-export function parseSyslogAddress(text: string): SyslogAddress {
-  const m = /^(tcp|udp):\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]*):(\d{1,5})$/.exec(text);
-  if (!m) throw new RangeError(`'${text}' is not tcp://HOST:PORT or udp://HOST:PORT`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new RangeError(`'${text}': port ${port} is above 65535`);
-  const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
-  return { protocol: m[1] as 'tcp' | 'udp', host, port };
-}
+export { parseSyslogAddress } from '../config.js';
+export type SyslogAddress = ReturnType<typeof parseSyslogAddress>;
 
 /** What the receiver reports to the exporter metrics (one `address` label per listener). */
 export interface ReceiveObserver {

@@ -21,6 +21,7 @@ import { seriesKey } from '../../src/metrics/series-key.js';
 import { diffAgainst, parseExposition } from '../helpers/exposition.js';
 import { freePort, pollUntil } from '../helpers/ports.js';
 import { expectedFromTruth, unexpectedSeries } from '../helpers/truth.js';
+import { startExporter as startExporterProcess } from '../helpers/exporter-process.js';
 
 const RSYSLOGD = process.env.RSYSLOGD_BIN ?? '/usr/sbin/rsyslogd';
 const haveRsyslog = spawnSync(RSYSLOGD, ['-v']).status === 0;
@@ -41,9 +42,10 @@ async function simulatedLines(seconds: number, lines: number, seed: number): Pro
 async function startExporter(address: string): Promise<{ service: Service; port: number; clock: { ms: number } }> {
   const config = defaultConfig();
   config.qmail.logPaths = [];
+  config.syslog = { ...config.syslog, listenAddresses: [address], hostname: 'mail' };
   const clock = { ms: Date.now() };
   const logger = createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-  const service = createService({ config, logger, hashKey: 'test-key-0123456789abcdef', now: () => clock.ms, watch: false, syslog: { listenAddresses: [address], hostname: 'mail' } });
+  const service = createService({ config, logger, hashKey: 'test-key-0123456789abcdef', now: () => clock.ms, watch: false });
   await service.start();
   const { port } = await service.receivers[0]!.listen();
   return { service, port, clock };
@@ -179,5 +181,29 @@ test('a real rsyslogd relaying a mail host log gives the truth; logger lines fro
   } finally {
     await rs.stop();
     await x.service.stop();
+  }
+});
+
+test('the real command line: --syslog.listen-address without --qmail.log-path follows no file and is ready once listening', async () => {
+  const syslogPort = await freePort();
+  const x = await startExporterProcess({
+    logPaths: [],
+    args: [`--syslog.listen-address=tcp://127.0.0.1:${syslogPort}`, '--syslog.hostname=mail'],
+  });
+  try {
+    const socket = net.connect(syslogPort, '127.0.0.1');
+    await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+    socket.end('<22>Nov 14 22:13:20 mail qmail: 1700000000.000001 new msg 12345\n');
+    const text = await pollUntil(async () => {
+      const t = await x.scrape();
+      return /^qmail_queue_messages_total 1$/m.test(t) ? t : undefined;
+    }, { what: 'the received line counted', abort: () => x.exited() });
+    assert.doesNotMatch(text, /^qmail_exporter_log_file_present\{/m);
+    const health = (await (await fetch(`${x.url}/healthz`)).json()) as { healthy: boolean; files: unknown[]; listeners: Array<{ address: string }> };
+    assert.equal(health.healthy, true);
+    assert.deepEqual(health.files, []);
+    assert.equal(health.listeners[0]!.address, `tcp://127.0.0.1:${syslogPort}`);
+  } finally {
+    await x.stop();
   }
 });

@@ -161,6 +161,7 @@ describe('health endpoints', () => {
         status: 'ok',
         reasons: [],
         files: [{ path: '/var/log/maillog', present: true, missing_for_seconds: null, last_error: null, stopped: false }],
+        listeners: [],
       });
 
       s.health.report(fileState({ present: false, missingSince: s.now() }));

@@ -75,7 +75,9 @@ describe('syslog receiver', () => {
     assert.deepEqual(parseSyslogAddress('tcp://0.0.0.0:5514'), { protocol: 'tcp', host: '0.0.0.0', port: 5514 });
     assert.deepEqual(parseSyslogAddress('udp://:514'), { protocol: 'udp', host: '', port: 514 });
     assert.deepEqual(parseSyslogAddress('tcp://[::1]:5514'), { protocol: 'tcp', host: '::1', port: 5514 });
-    for (const bad of ['5514', 'tcp://host', 'http://h:1', 'tcp://h:70000', 'tcp://a b:1', 'tcp://h:1/x']) assert.throws(() => parseSyslogAddress(bad), RangeError, bad);
+    for (const bad of ['5514', 'tcp://host', 'http://h:1', 'tcp://h:70000', 'tcp://a b:1', 'tcp://h:1/x', 'tcp://[nope]:1', 'tcp://-x:1']) {
+      assert.throws(() => parseSyslogAddress(bad), /--syslog\.listen-address: /, bad);
+    }
   });
 
   test('lines of the served host pass, another host is counted as foreign, a message without host too', async () => {
