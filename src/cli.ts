@@ -23,18 +23,36 @@ import {
   parseCommandLine,
   parseConfig,
   parseListenAddress,
+  senderFlagsOf,
   type Config,
+  type SenderFlags,
   type SubcommandName,
 } from './config.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
+import type { EngineSenders } from './engine.js';
 import { capYoungGeneration, createIdleCollector, compactingGarbageCollector, youngGenerationSizedByFlags } from './heap.js';
 
 // Each command loads only what it runs (dynamic imports below): `report` over a large file should
 // not first pay for express, pino and the HTTP stack (about a tenth of a second at start-up).
 
 const EXIT_USAGE = 2;
+
+/** The offline commands' sender options: the same flags and files as the exporter, problems to stderr. */
+async function offlineSenders(command: string, flags: SenderFlags): Promise<EngineSenders> {
+  const { loadSenderSetup, describeAliasesReload } = await import('./senders.js');
+  const { setup, notes } = loadSenderSetup(flags);
+  if (notes.unknownSmtpUsers.length > 0 && flags.smtpUids.every((u) => !/^\d+$/.test(u))) {
+    process.stderr.write(`qmail_exporter ${command}: --qmail.smtp-uids: no such user: ${notes.unknownSmtpUsers.join(', ')}\n`);
+  }
+  if (setup.aliases !== null) {
+    for (const l of describeAliasesReload(setup.aliases.check())) {
+      if (l.level === 'warn') process.stderr.write(`qmail_exporter ${command}: ${l.message} ${JSON.stringify({ path: setup.aliases.path, ...l.fields })}\n`);
+    }
+  }
+  return setup;
+}
 
 async function commandReport(argv: string[]): Promise<number> {
   const { values, files } = parseCommandLine(REPORT, argv, {});
@@ -48,6 +66,7 @@ async function commandReport(argv: string[]): Promise<number> {
     format: values.format,
     top: values.top,
     listenerMap: Object.fromEntries(values['qmail.listener-map']),
+    senders: await offlineSenders('report', senderFlagsOf(values)),
     nowSeconds: Date.now() / 1000,
   });
   process.stdout.write(text);
@@ -64,6 +83,7 @@ async function commandClassify(argv: string[]): Promise<number> {
   await runClassify({
     files,
     listenerMap: Object.fromEntries(values['qmail.listener-map']),
+    senders: await offlineSenders('classify', senderFlagsOf(values)),
     nowSeconds: Date.now() / 1000,
     out: process.stdout,
   });
@@ -83,6 +103,7 @@ async function commandBackfill(argv: string[]): Promise<number> {
     step: values.step,
     labels: values.label,
     listenerMap: Object.fromEntries(values['qmail.listener-map']),
+    senders: await offlineSenders('backfill', senderFlagsOf(values)),
     nowSeconds: Date.now() / 1000,
   });
   process.stderr.write(`backfill: ${JSON.stringify(summary)}\n`);
@@ -152,9 +173,25 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     config.web.configFile === null
       ? { tls: null, users: {}, headers: {} }
       : await (await import('./http/web-config.js')).loadWebConfig(config.web.configFile);
+  const { loadSenderSetup } = await import('./senders.js');
+  // the demo's simulated host has its own passwd database (its website user, root, vpopmail)
+  const demoPasswd = config.demo ? (await import('./sim/world.js')).simulatedPasswd() : undefined;
+  const { setup: senders, notes } = loadSenderSetup(config.qmail.senders, { passwd: demoPasswd });
+  log.info(
+    {
+      default_domain: senders.identity.defaultDomain ?? '',
+      default_domain_from: notes.defaultDomainFrom,
+      extension_delimiters: senders.identity.extensionDelimiters,
+      smtp_uids: [...senders.localSenders.smtpUids].join(','),
+      trusted_relay_ips: senders.relayTrust.ranges.join(','),
+    },
+    'who is sending: identity and origins decided',
+  );
+  if (notes.unknownSmtpUsers.length > 0) log.info({ users: notes.unknownSmtpUsers.join(',') }, '--qmail.smtp-uids: names not in the passwd database, skipped');
   const service = createService({
     config,
     logger,
+    senders,
     hashKey: config.leaderboard.hashKey ?? deriveHashKey(installId()),
   });
   const app = createApp({

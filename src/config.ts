@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { ConfigError } from './errors.js';
+import { DEFAULT_TRUSTED_RELAY_IPS, parseRelayTrust } from './events/relay-trust.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +51,8 @@ export interface Config {
     /** syslog tag → listener name (e.g. 'smtp-mx' → 'mx') */
     listenerMap: ReadonlyMap<string, string>;
     missingGraceMs: number;
+    /** sender identity, trusted relays, SMTP uids (--qmail.default-domain and the rest of 'Who is sending') */
+    senders: SenderFlags;
   };
   syslog: {
     /** tcp://HOST:PORT or udp://HOST:PORT, validated with parseSyslogAddress; none: no listener */
@@ -465,6 +468,107 @@ const LISTENER_MAP_FLAG = list({
   parse: (items, src) => parseListenerMap(src, [...items]) as ReadonlyMap<string, string>,
 });
 
+// ---- who is sending (sender identity, relays without authentication, local injection)
+
+const DOMAIN_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const SMTP_UID_ITEM = /^(\d{1,10}|[a-z_][a-z0-9_.-]{0,31}\$?)$/;
+
+const DEFAULT_DOMAIN_FLAG = text({
+  group: 'Who is sending',
+  metavar: 'DOMAIN',
+  help:
+    'Domain of a login without "@" (vpopmail\'s default domain): login "info" is info@DOMAIN when compared with the envelope sender. ' +
+    'With none known, a bare login matches a sender of the same local part in any domain.',
+  none: 'the first line of /var/qmail/control/defaultdomain, else the domain part of /var/qmail/control/me, when readable',
+  check: (t, src) => {
+    const d = t.trim().toLowerCase();
+    if (d.length > 253 || !DOMAIN_NAME.test(d)) invalid(src, 'must be a domain name such as example.com', t);
+    return d;
+  },
+});
+const EXTENSION_DELIMITERS_FLAG = text({
+  group: 'Who is sending',
+  metavar: 'CHARS',
+  help:
+    'Characters that start a qmail extension address: with "-+", john-news@example.com and john+lists@example.com belong to login john@example.com. ' +
+    'Empty turns the rule off (vpopmail hosts where john-smith is another mailbox).',
+  default: '-+',
+  check: (t, src) => {
+    if (t.length > 8 || /[\s@*#]/.test(t)) invalid(src, 'must be at most 8 characters, none of them a space, "@", "*" or "#"', t);
+    return t;
+  },
+});
+const SENDER_ALIASES_FLAG = text({
+  group: 'Who is sending',
+  metavar: 'FILE',
+  help:
+    'Which envelope senders a login may use besides its own address: one login per line, then sender patterns (an address or *@domain), "#" comments. ' +
+    'Such a pair counts as sent_auth_same_user with reason="alias". Re-read when the file changes; a malformed line is logged and ignored.',
+  none: 'none',
+});
+const TRUSTED_RELAY_IPS_FLAG = value({
+  group: 'Who is sending',
+  metavar: 'CIDR,...',
+  help:
+    'Clients expected to relay without authentication: the webmail on the loopback and the hosts tcp.smtp gives RELAYCLIENT. ' +
+    'Relaying without authentication from any other IP counts as source="untrusted" (alert QmailUnexpectedNoAuthRelay).',
+  default: DEFAULT_TRUSTED_RELAY_IPS,
+  parse: (t, src) => {
+    try {
+      return parseRelayTrust(t).ranges;
+    } catch (err) {
+      return invalid(src, err instanceof Error ? err.message : String(err), t);
+    }
+  },
+});
+const SMTP_UIDS_FLAG = list({
+  group: 'Who is sending',
+  metavar: 'UID|USER,...',
+  help:
+    'The uids qmail-smtpd runs as (tcpserver -u in its run script, or "id qmaild" / "id vpopmail"): messages qmail-send logs with another uid ' +
+    'were injected locally (websites, cron, scripts) and feed qmail_leaderboard_local_injection_uids. Names are looked up in the passwd database; ' +
+    'the default covers stock qmail (qmaild) and vpopmail/QMailToaster hosts (vpopmail, conventionally uid 89).',
+  default: ['qmaild', 'vpopmail', '89'],
+  parse: (items, src) =>
+    items.map((i) => {
+      const item = i.trim();
+      if (!SMTP_UID_ITEM.test(item)) invalid(src, 'each item must be a uid number or a user name', i);
+      return item;
+    }),
+});
+
+/** The sender flags, shared by the exporter and the offline commands so that all decide identity alike. */
+const SENDER_FLAGS = {
+  'qmail.default-domain': DEFAULT_DOMAIN_FLAG,
+  'qmail.extension-delimiters': EXTENSION_DELIMITERS_FLAG,
+  'qmail.sender-aliases': SENDER_ALIASES_FLAG,
+  'qmail.trusted-relay-ips': TRUSTED_RELAY_IPS_FLAG,
+  'qmail.smtp-uids': SMTP_UIDS_FLAG,
+};
+
+/** The sender options as given (files are read by the caller: see src/senders.ts). */
+export interface SenderFlags {
+  /** null: read /var/qmail/control */
+  defaultDomain: string | null;
+  extensionDelimiters: string;
+  aliasesFile: string | null;
+  /** checked CIDR ranges (events/relay-trust.ts builds the matcher) */
+  trustedRelayIps: readonly string[];
+  /** uid numbers and user names */
+  smtpUids: string[];
+}
+
+/** The sender options of any command's parsed flags. */
+export function senderFlagsOf(v: FlagValues<typeof SENDER_FLAGS>): SenderFlags {
+  return {
+    defaultDomain: v['qmail.default-domain'],
+    extensionDelimiters: v['qmail.extension-delimiters'],
+    aliasesFile: v['qmail.sender-aliases'],
+    trustedRelayIps: v['qmail.trusted-relay-ips'],
+    smtpUids: v['qmail.smtp-uids'],
+  };
+}
+
 const EXPORTER_FLAGS = {
   'web.listen-address': list({
     group: 'Web',
@@ -508,6 +612,7 @@ const EXPORTER_FLAGS = {
     help: 'Read files present at start-up from their beginning instead of their end. Files that appear later are always read from their beginning.',
   }),
   'qmail.listener-map': LISTENER_MAP_FLAG,
+  ...SENDER_FLAGS,
   'qmail.missing-grace': duration({
     group: 'Mail log',
     help: 'How long a followed file may be missing (e.g. during rotation) before /healthz reports unhealthy.',
@@ -617,6 +722,7 @@ const EXPORTER_FLAGS = {
 
 const CLASSIFY_FLAGS = {
   'qmail.listener-map': LISTENER_MAP_FLAG,
+  ...SENDER_FLAGS,
   help: HELP_FLAG,
 };
 
@@ -628,6 +734,7 @@ const REPORT_FLAGS = {
     default: 'text',
   }),
   'qmail.listener-map': LISTENER_MAP_FLAG,
+  ...SENDER_FLAGS,
   top: number({ help: 'Rows per top table, 1 to 1000.', default: 10, min: 1, max: 1000 }),
   help: HELP_FLAG,
 };
@@ -652,6 +759,7 @@ const BACKFILL_FLAGS = {
     default: [],
   }),
   'qmail.listener-map': LISTENER_MAP_FLAG,
+  ...SENDER_FLAGS,
   help: HELP_FLAG,
 };
 
@@ -956,6 +1064,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       readFromStart: v['qmail.read-from-start'],
       listenerMap: v['qmail.listener-map'],
       missingGraceMs: v['qmail.missing-grace'],
+      senders: senderFlagsOf(v),
     },
     syslog: {
       listenAddresses: v['syslog.listen-address'],

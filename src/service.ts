@@ -27,6 +27,7 @@ import { BOARD_NAMES } from './leaderboard/index.js';
 import type { ExporterOverview, SourceOverview } from './overview.js';
 import { createSyslogReceiver, FRAMING_ERRORS, SYSLOG_CONNECTION_RESULTS, SYSLOG_MESSAGE_RESULTS, type SyslogReceiver } from './receive/index.js';
 import type { Logger } from './log.js';
+import { describeAliasesReload, type SenderSetup } from './senders.js';
 
 
 export interface ServiceDeps {
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   /** tests pass manual tickers; by default each follower polls on its own interval */
   tickerFor?: (path: string) => Ticker | undefined;
   watch?: boolean;
+  /** sender identity, trusted relays, SMTP uids and the aliases file (cli decides them: src/senders.ts) */
+  senders?: SenderSetup;
 }
 
 export interface Service {
@@ -61,6 +64,8 @@ export interface Service {
   files(): FollowStatus[];
   /** What the landing page shows: sources, line accounting, the last hour's cases, leaders. */
   overview(): ExporterOverview;
+  /** Re-read --qmail.sender-aliases if it changed (also done every second once started). */
+  checkSenderAliases(): void;
 }
 
 export function createService(deps: ServiceDeps): Service {
@@ -77,13 +82,23 @@ export function createService(deps: ServiceDeps): Service {
     hashUsers: config.leaderboard.hashUsers,
     hashKey: deps.hashKey,
     now,
+    relayTrust: deps.senders?.relayTrust,
+    localSenders: deps.senders?.localSenders,
   });
   leaderboards.register(registry);
   const engine = createEngine({
     registry,
     listenerMap: Object.fromEntries(config.qmail.listenerMap),
+    senders: deps.senders,
     observers: [(e) => leaderboards.observe(e)],
   });
+  const aliasesFile = deps.senders?.aliases ?? null;
+  const checkSenderAliases = (): void => {
+    if (aliasesFile === null) return;
+    for (const l of describeAliasesReload(aliasesFile.check())) log[l.level]({ path: aliasesFile.path, ...l.fields }, l.message);
+  };
+  // read before the first line is classified, so the first recipients see the operator's pairs
+  checkSenderAliases();
   const paths = config.qmail.logPaths;
   const exporterMetrics = createExporterMetrics(registry, paths);
   const health = createHealth({ missingGraceMs: config.qmail.missingGraceMs, now });
@@ -318,6 +333,7 @@ export function createService(deps: ServiceDeps): Service {
       // The status and checkpoint timers run from before the first read: the first catch-up of a
       // long backlog is checkpointed as it goes, and stop() can end it at any moment.
       statusTimer = setInterval(() => {
+        checkSenderAliases();
         for (const f of followers.values()) health.report(f.status());
         reportListeners();
         recentCases.sample();
@@ -335,6 +351,7 @@ export function createService(deps: ServiceDeps): Service {
       if (receivers.length === 0) health.setReady(true);
     },
     checkpoint,
+    checkSenderAliases,
     async stop() {
       stopping = true;
       health.setReady(false);

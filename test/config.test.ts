@@ -44,6 +44,13 @@ describe('defaults', () => {
     assert.equal(c.qmail.readFromStart, false);
     assert.equal(c.qmail.listenerMap.size, 0);
     assert.equal(c.qmail.missingGraceMs, 60_000);
+    assert.deepEqual(c.qmail.senders, {
+      defaultDomain: null,
+      extensionDelimiters: '-+',
+      aliasesFile: null,
+      trustedRelayIps: ['127.0.0.0/8', '::1/128'],
+      smtpUids: ['qmaild', 'vpopmail', '89'],
+    });
     assert.equal(c.storage.path, null);
     assert.equal(c.storage.intervalMs, 10_000);
     assert.deepEqual(c.leaderboard.windows, [
@@ -405,7 +412,17 @@ describe('the subcommands read their flags from the same kind of table', () => {
   };
 
   test('report: defaults, values, files and bad values', () => {
-    assert.deepEqual(parseCommandLine(REPORT, [], {}).values, { format: 'text', 'qmail.listener-map': new Map(), top: 10, help: false });
+    assert.deepEqual(parseCommandLine(REPORT, [], {}).values, {
+      format: 'text',
+      'qmail.listener-map': new Map(),
+      'qmail.default-domain': null,
+      'qmail.extension-delimiters': '-+',
+      'qmail.sender-aliases': null,
+      'qmail.trusted-relay-ips': ['127.0.0.0/8', '::1/128'],
+      'qmail.smtp-uids': ['qmaild', 'vpopmail', '89'],
+      top: 10,
+      help: false,
+    });
     const r = parseCommandLine(REPORT, ['--format', 'json', 'a.log', '--top=3', '-', '--qmail.listener-map=smtp=mx'], {});
     assert.equal(r.values.format, 'json');
     assert.equal(r.values.top, 3);
@@ -460,4 +477,46 @@ test('deriveHashKey is stable per install id and differs across installs', () =>
   assert.equal(deriveHashKey('abc\n'), deriveHashKey('abc'));
   assert.notEqual(deriveHashKey('abc'), deriveHashKey('abd'));
   assert.match(deriveHashKey('abc'), /^[0-9a-f]{64}$/);
+});
+
+describe('who is sending: the sender flags', () => {
+  const usage = (f: () => unknown): ConfigError => {
+    try {
+      f();
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, String(err));
+      return err;
+    }
+    assert.fail('expected a ConfigError');
+  };
+  test('values land in config.qmail.senders, the same on every command', () => {
+    const c = parseConfig(
+      ['--qmail.default-domain=Example.COM', '--qmail.extension-delimiters=', '--qmail.sender-aliases=/etc/qmail-sender-aliases', '--qmail.trusted-relay-ips=10.0.0.0/8, 2001:db8::/32', '--qmail.smtp-uids=7791,qmaild'],
+      {},
+    );
+    assert.deepEqual(c.qmail.senders, {
+      defaultDomain: 'example.com',
+      extensionDelimiters: '',
+      aliasesFile: '/etc/qmail-sender-aliases',
+      trustedRelayIps: ['10.0.0.0/8', '2001:db8::/32'],
+      smtpUids: ['7791', 'qmaild'],
+    });
+    assert.equal(parseConfig([], { QMAIL_EXPORTER_QMAIL_DEFAULT_DOMAIN: 'example.org' }).qmail.senders.defaultDomain, 'example.org');
+    for (const cmd of [CLASSIFY, REPORT]) {
+      assert.equal(parseCommandLine(cmd, ['--qmail.default-domain=example.net'], {}).values['qmail.default-domain'], 'example.net');
+    }
+  });
+  test('bad values name the flag', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['--qmail.default-domain=not a domain', /^--qmail\.default-domain: must be a domain name/],
+      ['--qmail.extension-delimiters=@', /^--qmail\.extension-delimiters: must be at most 8 characters/],
+      ['--qmail.trusted-relay-ips=10.0.0.0/33', /^--qmail\.trusted-relay-ips: '10\.0\.0\.0\/33': the prefix length must be 0 to 32/],
+      ['--qmail.trusted-relay-ips=example.com', /^--qmail\.trusted-relay-ips: 'example\.com' is not an IP address or CIDR range/],
+      ['--qmail.smtp-uids=qmaild,-1', /^--qmail\.smtp-uids: each item must be a uid number or a user name/],
+    ];
+    for (const [flag, message] of cases) {
+      const err = usage(() => parseConfig([flag], {}));
+      assert.match(err.message, message, flag);
+    }
+  });
 });

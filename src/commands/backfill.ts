@@ -12,7 +12,7 @@ import type { MailEvent } from '../events/events.js';
 import type { Recorder } from '../metrics/record.js';
 import { createRecorder } from '../metrics/record.js';
 import type { AnyFamily } from '../metrics/tally.js';
-import { createEngine, type Engine } from '../engine.js';
+import { createEngine, type EngineSenders, type Engine } from '../engine.js';
 import { ConfigError } from '../errors.js';
 import { createPipeline } from '../pipeline.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
@@ -23,6 +23,8 @@ import { Sampler, StepClock } from '../backfill/sampler.js';
 
 export interface BackfillOptions {
   files: string[];
+  /** who is sending (src/senders.ts): identity rule, trusted relays, SMTP uids */
+  senders?: EngineSenders;
   /** the output file; null is refused (the flag is required) */
   output: string | null;
   /** Prometheus duration text, e.g. '60s' */
@@ -66,7 +68,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
   if (opts.files.includes('-')) {
     throw new ConfigError('QX_CONFIG_INVALID', "backfill: '-' (standard input) is not supported: the files are read twice, to order them by time");
   }
-  const engine = createEngine({ listenerMap: opts.listenerMap });
+  const engine = createEngine({ listenerMap: opts.listenerMap, senders: opts.senders });
   const families = catalogueFamilies(engine);
   const extraLabels = parseExtraLabels(opts.labels, reservedLabelNames(families));
   for (const file of opts.files) await checkReadable(file);

@@ -12,18 +12,20 @@
 import type { Writable } from 'node:stream';
 import type { MailEvent } from '../events/events.js';
 import { originLineOf } from '../classify/classifier.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type EngineSenders } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 
 export interface ClassifyOptions {
   files: string[];
+  /** who is sending (src/senders.ts): identity rule, trusted relays, SMTP uids */
+  senders?: EngineSenders;
   listenerMap?: Record<string, string>;
   nowSeconds: number;
   out: Writable;
 }
 
 export async function runClassify(opts: ClassifyOptions): Promise<void> {
-  const engine = createEngine({ listenerMap: opts.listenerMap ?? {} });
+  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, senders: opts.senders });
   const files = opts.files.length > 0 ? opts.files : ['-'];
   const many = files.length > 1;
   // Lines are numbered as the classifier counts them (1, 2, … across all files); `first` is the

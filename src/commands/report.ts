@@ -6,7 +6,7 @@
  */
 import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../events/events.js';
 import type { ReportFormat } from '../config.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type EngineSenders } from '../engine.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';
 
@@ -14,6 +14,8 @@ export type { ReportFormat } from '../config.js';
 
 export interface ReportOptions {
   files: string[];
+  /** who is sending (src/senders.ts): identity rule, trusted relays, SMTP uids */
+  senders?: EngineSenders;
   format: ReportFormat;
   listenerMap?: Record<string, string>;
   nowSeconds: number;
@@ -101,7 +103,7 @@ export async function runReport(opts: ReportOptions): Promise<string> {
 
   // The Prometheus exposition comes from the registry alone: the tables' observer would be wasted work.
   const observers = opts.format === 'prometheus' ? [] : [observe];
-  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, observers });
+  const engine = createEngine({ listenerMap: opts.listenerMap ?? {}, senders: opts.senders, observers });
   const files = opts.files.length > 0 ? opts.files : ['-'];
   for (const file of files) {
     const ctx = contextForFile(file, opts.nowSeconds);

@@ -14,6 +14,11 @@ export const VPOPMAIL_UID = 89;
 export const QMAILS_UID = 507;
 /** the uids qmail-smtpd runs as on this host (the exporter's --qmail.smtp-uids; 89 is also its default) */
 export const SMTP_UIDS: ReadonlySet<number> = new Set([VPOPMAIL_UID]);
+/** The simulated host's passwd database, in the shape the exporter reads /etc/passwd into. */
+export function simulatedPasswd(): { byUid: ReadonlyMap<number, string>; byName: ReadonlyMap<string, number> } {
+  return { byUid: PASSWD, byName: new Map([...PASSWD].map(([uid, name]) => [name, uid])) };
+}
+
 /** the simulated host's passwd database: uid → account name */
 export const PASSWD: ReadonlyMap<number, string> = new Map([
   [0, 'root'],
