@@ -530,11 +530,13 @@ const SMTP_UIDS_FLAG = list({
     'the default covers stock qmail (qmaild) and vpopmail/QMailToaster hosts (vpopmail, conventionally uid 89).',
   default: ['qmaild', 'vpopmail', '89'],
   parse: (items, src) =>
-    items.map((i) => {
-      const item = i.trim();
-      if (!SMTP_UID_ITEM.test(item)) invalid(src, 'each item must be a uid number or a user name', i);
-      return item;
-    }),
+    items
+      .flatMap((i) => i.split(','))
+      .map((i) => {
+        const item = i.trim();
+        if (!SMTP_UID_ITEM.test(item)) invalid(src, 'each item must be a uid number or a user name', i);
+        return item;
+      }),
 });
 
 /** The sender flags, shared by the exporter and the offline commands so that all decide identity alike. */
