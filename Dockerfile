@@ -19,8 +19,9 @@ RUN npm run build
 
 FROM node:20-slim
 ENV NODE_ENV=production
-# a heap cap keeps RSS near the live heap (see contrib/systemd/qmail_exporter.service)
-ENV NODE_OPTIONS=--max-old-space-size=128
+# a heap cap keeps RSS near the live heap, small semi-spaces keep the young generation at 8 MB
+# (see contrib/systemd/qmail_exporter.service and docs/benchmarks.md)
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=4"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

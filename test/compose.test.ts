@@ -114,3 +114,13 @@ test('the Dockerfile builds on node:20-slim, runs as a non-root user and exposes
   // what the image copies must exist
   for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) for (const src of m[1]!.split(/\s+/)) assert.ok(existsSync(`${REPO_ROOT}/${src}`), src);
 });
+
+test('the image runs node with the same heap flags as the systemd unit', () => {
+  const dockerfile = readFileSync(`${REPO_ROOT}/Dockerfile`, 'utf8');
+  const unit = readFileSync(`${REPO_ROOT}/contrib/systemd/qmail_exporter.service`, 'utf8');
+  const image = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(dockerfile)?.[1];
+  const service = /^Environment="NODE_OPTIONS=([^"]+)"$/m.exec(unit)?.[1];
+  assert.ok(image !== undefined && service !== undefined);
+  assert.equal(image, service);
+  assert.match(image, /--max-semi-space-size=4\b/);
+});

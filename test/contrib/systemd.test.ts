@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_FLAG_NAMES, envNameFor, parseConfig } from '../../src/config.js';
@@ -97,6 +98,35 @@ test('every QMAIL_EXPORTER_ variable the environment file mentions, commented or
   parseConfig([], all);
 });
 
-test('the unit caps the V8 heap so garbage cannot grow RSS unbounded', () => {
-  assert.equal(parseUnit(UNIT).get('Service')!.get('Environment'), 'NODE_OPTIONS=--max-old-space-size=128');
+/** The unit's NODE_OPTIONS (systemd takes a double-quoted Environment= value as one assignment). */
+function unitNodeOptions(): string {
+  const raw = parseUnit(UNIT).get('Service')!.get('Environment')!;
+  const m = /^"?NODE_OPTIONS=([^"]*)"?$/.exec(raw);
+  assert.ok(m, raw);
+  return m[1]!;
+}
+
+test('the unit caps the V8 heap so garbage cannot grow RSS unbounded, and keeps the young generation small', () => {
+  assert.equal(unitNodeOptions(), '--max-old-space-size=128 --max-semi-space-size=4');
+});
+
+test('node takes the unit\'s NODE_OPTIONS: old generation capped near 128 MB, young generation at 2 × 4 MB', () => {
+  // Allocate enough surviving strings that V8 would grow its semi-spaces to 16 MB without the flag.
+  const probe = `
+    const v8 = require('node:v8');
+    const keep = [];
+    for (let i = 0; i < 3e6; i++) { const s = 'x'.repeat(20) + i; if (i % 100 === 0) keep.push(s); }
+    const ns = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    console.log(JSON.stringify({ newSpace: ns.space_size, limit: v8.getHeapStatistics().heap_size_limit, kept: keep.length }));`;
+  const run = (nodeOptions: string): { newSpace: number; limit: number } => {
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions }, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { newSpace: number; limit: number };
+  };
+  const MiB = 1024 * 1024;
+  const unit = run(unitNodeOptions());
+  assert.equal(unit.newSpace, 8 * MiB);
+  assert.ok(unit.limit > 128 * MiB && unit.limit < 160 * MiB, `heap limit ${unit.limit / MiB} MiB`);
+  // the same probe without the flags grows past it: the flag is what keeps it small
+  assert.ok(run('').newSpace > 8 * MiB);
 });
