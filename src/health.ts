@@ -7,7 +7,9 @@
  * - a file missing for longer than --qmail.missing-grace is unhealthy: rotation makes a file
  *   disappear for a moment, which must not flap the probe;
  * - a read error is unhealthy while it lasts: the follower clears lastError on its next
- *   successful read, so lastError non-null means "currently failing";
+ *   successful read, so lastError non-null means "currently failing". A file that exists but
+ *   cannot be opened for lack of permission (EACCES, EPERM: a 0600 root maillog) is `unreadable`,
+ *   not `missing`: the fix is a group or an ACL, not waiting;
  * - a stopped follower is unhealthy: nothing will be read again without a restart;
  * - a quiet log is healthy: a mail server may have nothing to say for hours. Silence is for
  *   an alert on qmail_exporter_last_line_timestamp_seconds, not for a failing probe.
@@ -22,11 +24,19 @@ export interface FollowStatusLike {
   /** message of the read error the follower is currently retrying, or null */
   lastError: string | null;
   lastErrorAt: number | null;
+  /** errno code of lastError, when it has one */
+  lastErrorCode?: string | null;
   stopped: boolean;
 }
 
+/** ok: open and read; missing: not there; unreadable: there but refused (EACCES/EPERM); error: any other read error; stopped. */
+export type FileState = 'ok' | 'missing' | 'unreadable' | 'error' | 'stopped';
+
 export interface FileHealth {
   path: string;
+  state: FileState;
+  /** errno code of the current error ('EACCES'), or null */
+  errno: string | null;
   present: boolean;
   /** null while the file is present */
   missing_for_seconds: number | null;
@@ -103,6 +113,7 @@ export function createHealth(opts: HealthOptions): Health {
         missingSince,
         lastError: status.lastError,
         lastErrorAt: status.lastErrorAt,
+        lastErrorCode: status.lastErrorCode ?? null,
         stopped: status.stopped,
       });
     },
@@ -124,13 +135,26 @@ export function createHealth(opts: HealthOptions): Health {
       const out: FileHealth[] = [];
       for (const f of files.values()) {
         const missingMs = f.present ? null : Math.max(0, t - (f.missingSince ?? t));
+        const errno = f.lastError === null ? null : (f.lastErrorCode ?? null);
+        const state: FileState = f.stopped
+          ? 'stopped'
+          : errno === 'EACCES' || errno === 'EPERM'
+            ? 'unreadable'
+            : f.lastError !== null
+              ? 'error'
+              : f.present
+                ? 'ok'
+                : 'missing';
         if (f.stopped) reasons.push(`${f.path}: follower stopped`);
-        if (f.lastError !== null) reasons.push(`${f.path}: read error: ${f.lastError}`);
+        if (state === 'unreadable') reasons.push(`${f.path}: unreadable (${errno}): ${f.lastError}`);
+        else if (f.lastError !== null) reasons.push(`${f.path}: read error: ${f.lastError}`);
         if (missingMs !== null && missingMs > opts.missingGraceMs) {
           reasons.push(`${f.path}: missing for ${seconds(missingMs)}s (grace ${seconds(opts.missingGraceMs)}s)`);
         }
         out.push({
           path: f.path,
+          state,
+          errno,
           present: f.present,
           missing_for_seconds: missingMs === null ? null : seconds(missingMs),
           last_error: f.lastError,

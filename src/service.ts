@@ -173,6 +173,8 @@ export function createService(deps: ServiceDeps): Service {
   // Checkpoints are written only once start() has decided whether the loaded one holds.
   let started = false;
 
+  /** per path, the read error last logged (until a step succeeds again) */
+  const failing = new Map<string, string>();
   const observer: FollowObserver = {
     opened(path, file, offset) {
       log.info({ path, file, offset }, 'file opened');
@@ -186,20 +188,36 @@ export function createService(deps: ServiceDeps): Service {
     },
     readError(path, err) {
       exporterMetrics.readErrors.inc([path]);
-      log.warn({ path, err: err.message }, 'read failed, retrying');
+      // Said once, and again only when the cause changes: a file that stays unreadable for a day
+      // must not write a journal line per retry. The counter still counts every failed attempt.
+      // Keyed by the cause, not by what the follower was doing when it met it (look, open, read).
+      const cause = err.cause instanceof Error ? err.cause.message : err.message;
+      if (failing.get(path) !== cause) {
+        failing.set(path, cause);
+        const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+        log.warn({ path, err: err.message, ...(code === undefined ? {} : { errno: code }) }, 'read failed, retrying with backoff');
+      }
       const f = followers.get(path);
       if (f) health.report(f.status());
     },
     presence(path, present) {
       exporterMetrics.filePresent.set([path], present ? 1 : 0);
-      if (!present) log.warn({ path }, 'log file missing, waiting for it');
       const f = followers.get(path);
+      // A file that is there but cannot be opened is not missing: its read error says why.
+      if (!present && (f === undefined || f.status().lastError === null)) log.warn({ path }, 'log file missing, waiting for it');
       if (f) health.report(f.status());
     },
     lag(path, bytes) {
       exporterMetrics.lagBytes.set([path], bytes);
       const f = followers.get(path);
-      if (f) health.report(f.status());
+      if (f) {
+        const status = f.status();
+        if (status.lastError === null && failing.has(path)) {
+          failing.delete(path);
+          log.info({ path }, 'read again after errors');
+        }
+        health.report(status);
+      }
     },
     oversizedLine(path) {
       exporterMetrics.oversizedLines.inc([path]);

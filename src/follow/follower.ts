@@ -38,6 +38,8 @@ import type {
 export const DEFAULT_POLL_MS = 250;
 export const DEFAULT_GRACE_MS = 5000;
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024 + 1024;
+/** While every step fails, steps from the poll and the watcher are spaced out up to this much. */
+export const MAX_RETRY_BACKOFF_MS = 8000;
 /** rotated files kept open at once while waiting for late writes; older ones are finished early */
 export const MAX_DRAINING_FILES = 4;
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -150,7 +152,11 @@ class FileFollower implements Follower {
   private missingSince: number | null = null;
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
+  private lastErrorCode: string | null = null;
   private failedThisStep = false;
+  /** steps in a row that failed, and when the poll or the watcher may try again (ms) */
+  private failedSteps = 0;
+  private retryAt = 0;
 
   private watcher: FSWatcher | null = null;
   private watchedDir: string | null = null;
@@ -174,7 +180,7 @@ class FileFollower implements Follower {
   async start(): Promise<void> {
     if (this.started || this.stopping) return;
     this.started = true;
-    this.ticker.start(() => void this.step());
+    this.ticker.start(() => this.retry());
     await this.step();
   }
 
@@ -210,6 +216,16 @@ class FileFollower implements Follower {
     return next;
   }
 
+  /**
+   * A step from the poll or the watcher. While the file cannot be read (a 0600 root maillog),
+   * these come further and further apart — 250 ms, 500 ms, … up to MAX_RETRY_BACKOFF_MS — instead
+   * of four failing opens a second for as long as it lasts.
+   */
+  private retry(): void {
+    if (this.failedSteps > 0 && this.now() < this.retryAt) return;
+    void this.step();
+  }
+
   async stop(): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
@@ -240,6 +256,7 @@ class FileFollower implements Follower {
       missingSince: this.missingSince,
       lastError: this.lastError,
       lastErrorAt: this.lastErrorAt,
+      lastErrorCode: this.lastErrorCode,
       offset: first ? first.readPos - first.splitter.pendingBytes : 0,
       file: first ? first.file : null,
       stopped: this.stopped,
@@ -267,12 +284,17 @@ class FileFollower implements Follower {
       }
     }
     await this.drainQueue(now, target);
-    this.updatePresence(target, now);
-    this.observer.lag(this.path, this.lagBytes());
-    if (!this.failedThisStep) {
+    if (this.failedThisStep) {
+      this.failedSteps++;
+      this.retryAt = this.now() + Math.min(MAX_RETRY_BACKOFF_MS, (this.opts.pollMs ?? DEFAULT_POLL_MS) * 2 ** Math.min(this.failedSteps - 1, 10));
+    } else {
+      this.failedSteps = 0;
       this.lastError = null;
       this.lastErrorAt = null;
+      this.lastErrorCode = null;
     }
+    this.updatePresence(target, now);
+    this.observer.lag(this.path, this.lagBytes());
   }
 
   private async resolveTarget(): Promise<Target> {
@@ -728,6 +750,8 @@ class FileFollower implements Follower {
     this.failedThisStep = true;
     this.lastError = message;
     this.lastErrorAt = this.now();
+    const code = (cause as NodeJS.ErrnoException).code;
+    this.lastErrorCode = typeof code === 'string' ? code : null;
     this.observer.readError(this.path, error);
   }
 
@@ -739,7 +763,7 @@ class FileFollower implements Follower {
     const accept = target.multilog ? () => true : (name: string) => name.startsWith(target.base);
     try {
       const w = watch(dir, { persistent: true }, (_event, name) => {
-        if (name === null || accept(String(name))) void this.step();
+        if (name === null || accept(String(name))) this.retry();
       });
       w.on('error', () => {
         // the directory went away: the poll carries on, and the next step watches again

@@ -64,6 +64,8 @@ export interface FollowStatus {
   /** error of the latest step; null again once a step succeeds (non-null = currently failing) */
   lastError: string | null;
   lastErrorAt: number | null;
+  /** errno code of lastError ('EACCES', 'EISDIR', ...), null when it has none or there is no error */
+  lastErrorCode: string | null;
   /** committed offset in `file` */
   offset: number;
   /** the file being read (the oldest one not finished), or null */
