@@ -31,7 +31,15 @@ export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip' | 'uid'> = {
  * Labels a board's series carry besides `window` and the key, each a function of the key: the trust
  * of a relaying IP (trusted|untrusted), the passwd name of an injecting uid ('' when unknown).
  */
-export const BOARD_EXTRA_LABELS: Partial<Record<BoardName, 'source' | 'user'>> = {
+export const BOARD_EXTRA_LABELS: Partial<Record<BoardName, 'source' | 'user' | 'reason'>> = {
   no_auth_relay_ips: 'source',
   local_injection_uids: 'user',
+  auth_user_sender_mismatches: 'reason',
 };
+
+/**
+ * Boards whose key holds two parts, `key + KEY_PART_SEPARATOR + extra`: the mismatches of one user
+ * are counted apart per reason (same_domain, other_domain), so that an alert can tell a shared office
+ * from a hijack and still name the account. No log field can hold a newline.
+ */
+export const KEY_PART_SEPARATOR = '\n';

@@ -14,7 +14,7 @@ import type { MailEvent } from '../events/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { SlidingCount, SlidingDistinct } from './sliding.js';
-import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, type BoardName } from './boards.js';
+import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, KEY_PART_SEPARATOR, type BoardName } from './boards.js';
 import { DEFAULT_RELAY_TRUST, type RelayTrust } from '../events/relay-trust.js';
 import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type LocalSenders } from '../events/queue-origin.js';
 
@@ -32,7 +32,7 @@ const BOARD_HELP: Record<BoardName, string> = {
   auth_user_source_ips:
     'Distinct remote IPs each authenticated SMTP user sent from within the window (top N users only).',
   auth_user_sender_mismatches:
-    'Recipients accepted from each authenticated SMTP user for a different envelope sender within the window (top N users only).',
+    'Recipients accepted from each authenticated SMTP user for a different envelope sender within the window, by reason: same_domain (another address of the login\'s domain) or other_domain (top N user and reason pairs only).',
   relay_denied_ips: 'Recipients refused for relaying to each remote IP within the window (top N IPs only).',
   auth_failure_ips: 'Failed authentications from each remote IP within the window (top N IPs only).',
   auth_failure_users: 'Failed authentications naming each user within the window (top N users only).',
@@ -149,7 +149,7 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
             count(boards.auth_user_recipients, user, now);
             const ip = ipKey(e.remote_ip);
             if (ip !== '') sawIp(user, ip, now);
-            if (e.case === 'sent_auth_different_user') count(boards.auth_user_sender_mismatches, user, now);
+            if (e.case === 'sent_auth_different_user') count(boards.auth_user_sender_mismatches, user + KEY_PART_SEPARATOR + e.reason, now);
             return;
           }
           case 'rejected_no_auth':
@@ -186,6 +186,7 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
         const extraLabel = BOARD_EXTRA_LABELS[name];
         const extraOf = (key: string): string =>
           extraLabel === 'source' ? relayTrust.sourceOf(key) : extraLabel === 'user' ? localSenders.userOf(Number(key)) : '';
+        const composite = extraLabel === 'reason';
         new Gauge({
           name: `qmail_leaderboard_${name}`,
           help: BOARD_HELP[name],
@@ -197,7 +198,10 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
             for (const [window, entries] of Object.entries(rankBoard(name))) {
               for (const { key, value } of entries) {
                 if (extraLabel === undefined) this.set({ window, [keyLabel]: key }, value);
-                else this.set({ window, [keyLabel]: key, [extraLabel]: extraOf(key) }, value);
+                else if (composite) {
+                  const cut = key.lastIndexOf(KEY_PART_SEPARATOR);
+                  this.set({ window, [keyLabel]: key.slice(0, cut), [extraLabel]: key.slice(cut + 1) }, value);
+                } else this.set({ window, [keyLabel]: key, [extraLabel]: extraOf(key) }, value);
               }
             }
           },
@@ -227,6 +231,10 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     snapshot(): LeaderboardSnapshot {
       const out = {} as LeaderboardSnapshot;
       for (const name of BOARD_NAMES) out[name] = rankBoard(name);
+      // two-part keys read 'user (reason)' outside the exposition
+      for (const rows of Object.values(out.auth_user_sender_mismatches)) {
+        for (const r of rows) r.key = r.key.replace(KEY_PART_SEPARATOR, ' (') + ')';
+      }
       return out;
     },
 

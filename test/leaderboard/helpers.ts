@@ -19,7 +19,7 @@ export function recipient(
     event: 'smtp.recipient',
     time: null,
     case: kase,
-    reason: kase.startsWith('rejected') ? 'relay_denied' : 'none',
+    reason: kase.startsWith('rejected') ? 'relay_denied' : kase === 'sent_auth_different_user' ? 'other_domain' : 'none',
     listener: 'smtp',
     sender,
     auth_user: authUser,

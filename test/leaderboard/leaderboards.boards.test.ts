@@ -29,7 +29,7 @@ test('each board counts only the events it is fed by', () => {
   assert.deepEqual(five, {
     auth_user_recipients: [{ key: 'alice@example.org', value: 2 }],
     auth_user_source_ips: [{ key: 'alice@example.org', value: 1 }],
-    auth_user_sender_mismatches: [{ key: 'alice@example.org', value: 1 }],
+    auth_user_sender_mismatches: [{ key: 'alice@example.org (other_domain)', value: 1 }],
     relay_denied_ips: [{ key: '192.0.2.10', value: 2 }],
     auth_failure_ips: [{ key: '203.0.113.5', value: 1 }],
     auth_failure_users: [{ key: 'mallory@example.org', value: 1 }],
@@ -89,7 +89,7 @@ test('distinct source IPs per user: repeats count once, a hijacked account used 
     { key: 'alice@example.org', value: 1 },
   ]);
   assert.equal(s.auth_user_recipients['5m']?.[0]?.key, 'victim@example.org');
-  assert.deepEqual(s.auth_user_sender_mismatches['5m'], [{ key: 'victim@example.org', value: 80 }]);
+  assert.deepEqual(s.auth_user_sender_mismatches['5m'], [{ key: 'victim@example.org (other_domain)', value: 80 }]);
 });
 
 test('a source IP stays in the window from its last sighting, and leaves it after', () => {
@@ -113,4 +113,14 @@ test('distinct IPs per user and window are capped, the count saturates at the ca
     boards.observe(recipient('sent_auth_same_user', 'victim@example.org', `203.0.113.${i}`));
   }
   assert.equal(boards.snapshot().auth_user_source_ips['5m']?.[0]?.value, 10);
+});
+
+test('sender mismatches are counted per user and reason, so a shared office and a hijack are told apart', async () => {
+  const { boards, registry } = boardsWithClock();
+  const mismatch = (user: string, reason: 'same_domain' | 'other_domain') => ({ ...recipient('sent_auth_different_user', user, '192.0.2.1'), reason });
+  for (let i = 0; i < 3; i++) boards.observe(mismatch('john@example.org', 'same_domain'));
+  boards.observe(mismatch('john@example.org', 'other_domain'));
+  const text = await registry.metrics();
+  assert.match(text, /^qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="john@example\.org",reason="same_domain"\} 3$/m);
+  assert.match(text, /^qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="john@example\.org",reason="other_domain"\} 1$/m);
 });
