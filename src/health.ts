@@ -106,7 +106,8 @@ export function createHealth(opts: HealthOptions): Health {
       // Copy only the fields we read: the follower's object may be mutated or hold more.
       // A missing file reported without missingSince is timed from when we first heard of it.
       const before = files.get(status.path);
-      const missingSince = status.present ? null : (status.missingSince ?? before?.missingSince ?? now());
+      const refused = status.lastError !== null && isRefusal(status.lastErrorCode ?? null);
+      const missingSince = status.present || refused ? null : (status.missingSince ?? before?.missingSince ?? now());
       files.set(status.path, {
         path: status.path,
         present: status.present,
@@ -134,11 +135,11 @@ export function createHealth(opts: HealthOptions): Health {
       const reasons: string[] = [];
       const out: FileHealth[] = [];
       for (const f of files.values()) {
-        const missingMs = f.present ? null : Math.max(0, t - (f.missingSince ?? t));
+        const missingMs = f.present || f.missingSince === null ? null : Math.max(0, t - f.missingSince);
         const errno = f.lastError === null ? null : (f.lastErrorCode ?? null);
         const state: FileState = f.stopped
           ? 'stopped'
-          : errno === 'EACCES' || errno === 'EPERM'
+          : isRefusal(errno)
             ? 'unreadable'
             : f.lastError !== null
               ? 'error'
@@ -177,6 +178,11 @@ export function createHealth(opts: HealthOptions): Health {
       return { healthy, status: healthy ? 'ok' : 'unhealthy', reasons, files: out, listeners: listenerHealth };
     },
   };
+}
+
+/** The file is there, but this process may not open it. */
+function isRefusal(errno: string | null): boolean {
+  return errno === 'EACCES' || errno === 'EPERM';
 }
 
 function seconds(ms: number): number {

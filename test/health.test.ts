@@ -37,7 +37,7 @@ test('a file missing within the grace is healthy; past the grace it is not; back
   m.advance(60_000);
   let s = m.health.snapshot();
   assert.equal(s.healthy, true, 'exactly at the grace is still healthy');
-  assert.deepEqual(s.files, [{ path: MAILLOG, present: false, missing_for_seconds: 60, last_error: null, stopped: false }]);
+  assert.deepEqual(s.files, [{ path: MAILLOG, state: 'missing', errno: null, present: false, missing_for_seconds: 60, last_error: null, stopped: false }]);
 
   m.advance(1_500);
   s = m.health.snapshot();
@@ -139,4 +139,24 @@ test('a syslog listener: healthy while listening however quiet, unhealthy once i
   assert.equal(health.snapshot().listeners[0]!.last_message_seconds_ago, 86_400);
   health.reportListener({ address: 'tcp://:5514', listening: false, lastError: 'EMFILE', openConnections: 0, lastMessageAt: t });
   assert.deepEqual(health.snapshot().reasons, ['tcp://:5514: not listening: EMFILE']);
+});
+
+test('a file there but refused (EACCES) is unreadable with its errno, not missing; another error is an error', () => {
+  const m = manualHealth(60_000);
+  const message = "cannot open /var/log/maillog: EACCES: permission denied, open '/var/log/maillog'";
+  m.health.report(status({ present: false, lastError: message, lastErrorAt: m.now(), lastErrorCode: 'EACCES' }));
+  let s = m.health.snapshot();
+  assert.equal(s.healthy, false);
+  assert.equal(s.files[0]?.state, 'unreadable');
+  assert.equal(s.files[0]?.errno, 'EACCES');
+  assert.equal(s.files[0]?.missing_for_seconds, null);
+  assert.deepEqual(s.reasons, [`/var/log/maillog: unreadable (EACCES): ${message}`]);
+  m.health.report(status({ lastError: 'EIO: i/o error, read', lastErrorAt: m.now(), lastErrorCode: 'EIO' }));
+  s = m.health.snapshot();
+  assert.equal(s.files[0]?.state, 'error');
+  assert.equal(s.files[0]?.errno, 'EIO');
+  m.health.report(status());
+  s = m.health.snapshot();
+  assert.equal(s.files[0]?.state, 'ok');
+  assert.equal(s.files[0]?.errno, null);
 });

@@ -160,7 +160,7 @@ describe('health endpoints', () => {
         healthy: true,
         status: 'ok',
         reasons: [],
-        files: [{ path: '/var/log/maillog', present: true, missing_for_seconds: null, last_error: null, stopped: false }],
+        files: [{ path: '/var/log/maillog', state: 'ok', errno: null, present: true, missing_for_seconds: null, last_error: null, stopped: false }],
         listeners: [],
       });
 
