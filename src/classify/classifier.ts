@@ -73,6 +73,19 @@ const LISTENER_CACHE_LIMIT = 1024;
 interface DeliveryEntry {
   channel: 'local' | 'remote';
   msg: number;
+  /** a remote delivery's recipient domain, lower-case and at most MAX_DOMAIN_LENGTH characters ('' if none) */
+  domain: string;
+}
+
+/** Longer than any DNS name (253); bounds what one delivery keeps in memory and in a checkpoint. */
+const MAX_DOMAIN_LENGTH = 255;
+
+/** The domain of a remote recipient ('user@Example.ORG' → 'example.org'); '' for a local delivery or no '@'. */
+function recipientDomain(channel: 'local' | 'remote', recipient: string): string {
+  if (channel !== 'remote') return '';
+  const at = recipient.lastIndexOf('@');
+  if (at < 0 || at === recipient.length - 1) return '';
+  return recipient.slice(at + 1, at + 1 + MAX_DOMAIN_LENGTH).toLowerCase();
 }
 
 interface PolicyEntry {
@@ -227,7 +240,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
         droppedDeliveries += setCapped(
           deliveries,
           sendKey(envelope, r.queue, r.delivery),
-          { channel: r.channel, msg: r.msg },
+          { channel: r.channel, msg: r.msg, domain: recipientDomain(r.channel, r.recipient) },
           maxPending,
         );
         events.push({ event: 'delivery.start', time, delivery: r.delivery, msg: r.msg, channel: r.channel, recipient: r.recipient });
@@ -236,8 +249,10 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
         const key = sendKey(envelope, r.queue, r.delivery);
         const entry = deliveries.get(key);
         let channel: DeliveryChannel = 'unknown';
+        let domain: string | null = null;
         if (entry !== undefined) {
           channel = entry.channel;
+          if (entry.domain !== '') domain = entry.domain;
           deliveries.delete(key);
         }
         events.push({
@@ -247,6 +262,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
           result: r.result,
           reason: classifyDeliveryReason(r.result, r.report, r.mangled),
           channel,
+          domain,
         });
         return;
       }
@@ -560,7 +576,7 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
   function exportState(): unknown {
     return {
       version: 1,
-      deliveries: [...deliveries].map(([k, v]) => [k, v.channel, v.msg]),
+      deliveries: [...deliveries].map(([k, v]) => [k, v.channel, v.msg, v.domain]),
       messages: [...messages],
       policy: [...policy].map(([l, list]) => [l, list.map((e) => [e.authUser, e.recipient, e.time])]),
       hosts: [...hostIds],
@@ -600,7 +616,9 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
       if (Array.isArray(s.deliveries)) {
         for (const d of s.deliveries) {
           if (!Array.isArray(d) || !isKey(d[0]) || (d[1] !== 'local' && d[1] !== 'remote') || typeof d[2] !== 'number') continue;
-          droppedDeliveries += setCapped(deliveries, d[0], { channel: d[1], msg: d[2] }, maxPending);
+          // a checkpoint written before domains were kept has no fourth field
+          const domain = typeof d[3] === 'string' ? d[3].slice(0, MAX_DOMAIN_LENGTH).toLowerCase() : '';
+          droppedDeliveries += setCapped(deliveries, d[0], { channel: d[1], msg: d[2], domain }, maxPending);
         }
       }
       if (Array.isArray(s.messages)) {

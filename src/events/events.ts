@@ -234,6 +234,11 @@ export interface DeliveryResultEvent extends Base {
   result: DeliveryResult;
   reason: DeliveryReason;
   channel: DeliveryChannel;
+  /**
+   * The recipient domain of a remote delivery, from its 'starting delivery' line (lower-case); null
+   * for a local delivery or when that line was not seen. Only the bounded leaderboards use it.
+   */
+  domain: string | null;
 }
 export interface SendStatusEvent extends Base {
   event: 'send.status';

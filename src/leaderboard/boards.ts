@@ -12,11 +12,12 @@ export const BOARD_NAMES = [
   'auth_failure_users',
   'no_auth_relay_ips',
   'local_injection_uids',
+  'remote_blocklisting_domains',
 ] as const;
 export type BoardName = (typeof BOARD_NAMES)[number];
 
 /** The label naming a board's key. */
-export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip' | 'uid'> = {
+export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip' | 'uid' | 'domain'> = {
   auth_user_recipients: 'user',
   auth_user_source_ips: 'user',
   auth_user_sender_mismatches: 'user',
@@ -25,6 +26,7 @@ export const BOARD_KEY_LABELS: Record<BoardName, 'user' | 'ip' | 'uid'> = {
   auth_failure_users: 'user',
   no_auth_relay_ips: 'ip',
   local_injection_uids: 'uid',
+  remote_blocklisting_domains: 'domain',
 };
 
 /**

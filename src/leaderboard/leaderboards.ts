@@ -40,6 +40,8 @@ const BOARD_HELP: Record<BoardName, string> = {
     'Recipients relayed without authentication (sent_no_auth) for each client IP within the window, source=trusted|untrusted by --qmail.trusted-relay-ips (top N IPs only).',
   local_injection_uids:
     "Messages queued by each local uid (qmail-send 'info msg ... uid U' for a uid other than --qmail.smtp-uids) within the window, user from the passwd database (top N uids only).",
+  remote_blocklisting_domains:
+    'Remote deliveries refused or deferred as blocklisted or rate_limited, by recipient domain, within the window (top N domains only).',
 };
 
 export const DEFAULT_BUCKETS_PER_WINDOW = 60;
@@ -97,6 +99,7 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     auth_failure_users: counting(),
     no_auth_relay_ips: counting(),
     local_injection_uids: counting(),
+    remote_blocklisting_domains: counting(),
   };
   const allBoards: Record<BoardName, Board<SlidingCount> | Board<SlidingDistinct>> = boards;
 
@@ -113,6 +116,11 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     const user = raw.toLowerCase();
     if (opts.hashUsers) return 'u_' + createHmac('sha256', opts.hashKey).update(user).digest('hex').slice(0, 16);
     return user.length > MAX_KEY_LENGTH ? user.slice(0, MAX_KEY_LENGTH) : user;
+  };
+  const domainKey = (raw: unknown): string => {
+    if (typeof raw !== 'string' || raw === '') return '';
+    const domain = raw.toLowerCase();
+    return domain.length > MAX_KEY_LENGTH ? domain.slice(0, MAX_KEY_LENGTH) : domain;
   };
   const ipKey = (raw: unknown): string => {
     if (typeof raw !== 'string' || raw === '') return '';
@@ -169,6 +177,13 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
       }
       if (e.event === 'queue.info') {
         if (queueOriginOf(e.uid, localSenders) === 'local') count(boards.local_injection_uids, String(e.uid), clock());
+        return;
+      }
+      if (e.event === 'delivery.result') {
+        // Who refuses us: the recipient's provider said our host is listed or throttled.
+        if (e.channel !== 'remote' || (e.reason !== 'blocklisted' && e.reason !== 'rate_limited')) return;
+        const domain = domainKey(e.domain);
+        if (domain !== '') count(boards.remote_blocklisting_domains, domain, clock());
         return;
       }
       if (e.event === 'auth' && e.result === 'failure') {

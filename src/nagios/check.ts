@@ -9,7 +9,7 @@
  *                   CRITICAL too (as check_http). -w/-c apply to the response time in seconds.
  *   auth-failures   failed authentications per minute (qmail_auth_attempts_total{result="failure"})
  *   relay-refusals  recipients refused for relaying per minute (qmail_smtp_recipients_total{reason="relay_denied"})
- *   leaderboard     the top value of one leaderboard window (--board, --window), naming its user or IP
+ *   leaderboard     the top value of one leaderboard window (--board, --window), naming its user, IP or domain
  *   unrecognised    the share (%) of log lines the exporter did not recognise
  * In the metric modes an exporter that does not answer is UNKNOWN: the check cannot say anything
  * about the mail server (the health mode is the one that goes CRITICAL for that).
@@ -45,6 +45,7 @@ export const BOARD_KEYS = {
   auth_failure_users: 'user',
   no_auth_relay_ips: 'ip',
   local_injection_uids: 'uid',
+  remote_blocklisting_domains: 'domain',
 } as const;
 export type Board = keyof typeof BOARD_KEYS;
 
@@ -92,7 +93,7 @@ Modes and what the thresholds apply to:
   health          response time in seconds; HTTP 503 or no answer is CRITICAL
   auth-failures   failed authentications per minute since the previous check
   relay-refusals  recipients refused for relaying per minute since the previous check
-  leaderboard     the top value of --board in --window (the status line names its user or IP)
+  leaderboard     the top value of --board in --window (the status line names its user, IP or domain)
   unrecognised    % of log lines not recognised since the previous check (since the exporter
                   started, on the first check)
 The rate modes return OK "first sample" on their first run. In the metric modes an exporter that

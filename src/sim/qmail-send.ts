@@ -64,6 +64,24 @@ const REMOTE = 1;
 /** qmail-send's chanskip: retry n of a channel comes (chanskip·n)² seconds after the message was queued */
 const CHANSKIP = [10, 20];
 const DEFERRAL_REPORT = "Sorry,_I_wasn't_able_to_establish_an_SMTP_connection._(#4.4.1)/";
+/**
+ * The provider that starts refusing this host as blocklisted once the hijacked account has sent
+ * BLOCKLIST_AFTER spam recipients, and the one that throttles a share of our deliveries for volume.
+ * Their replies are real wordings (test/fixtures/remote-replies.tsv): GMX's greeting refusal and
+ * Yahoo's TSS04 deferral at MAIL FROM. qmail-remote treats a refused greeting as temporary.
+ */
+export const BLOCKLISTING_DOMAIN = 'news.example.net';
+export const RATE_LIMITING_DOMAIN = 'lists.example.edu';
+const BLOCKLIST_AFTER = 20;
+const RATE_LIMITED_SHARE = 0.3;
+const blocklistedReport = (ip: string): string =>
+  `Connected_to_${ip}_but_greeting_failed./Remote_host_said:_554-mx.${BLOCKLISTING_DOMAIN}_Nemesis_ESMTP_Service_not_available/554-No_SMTP_service/554-IP_address_is_black_listed./554_For_explanation_visit_https://postmaster.${BLOCKLISTING_DOMAIN}/error-messages?ip=192.0.2.10&c=bip/`;
+const rateLimitedReport = (ip: string): string =>
+  `Connected_to_${ip}_but_sender_was_rejected./Remote_host_said:_421_4.7.0_[TSS04]_Messages_from_192.0.2.10_temporarily_deferred_due_to_unexpected_volume_or_user_complaints_-_4.16.55.1;_see_https://postmaster.yahooinc.com/error-codes/`;
+const OUTCOME_BLOCKLISTED = 3;
+/** RATE_LIMITED_SHARE of the delivery numbers, spread evenly (a multiplicative hash, no random draw) */
+const rateLimited = (n: number): boolean => (Math.imul(n, 2654435761) >>> 0) / 2 ** 32 < RATE_LIMITED_SHARE;
+const OUTCOME_RATE_LIMITED = 4;
 const NO_MAILBOX_REPORT = 'Sorry,_no_mailbox_here_by_that_name._(#5.1.1)/';
 
 export class QmailSend {
@@ -78,6 +96,10 @@ export class QmailSend {
   private readonly sStarted: number[];
   private readonly sSuccess: number[];
   private readonly sDeferral: number;
+  private readonly sBlocklisted: number;
+  private readonly sRateLimited: number;
+  /** spam recipients whose delivery has started; the blocklisting provider reacts to them */
+  private spamSent = 0;
   private readonly sFailure: number[];
   private readonly sBounce: number;
   private readonly sTriple: number;
@@ -102,6 +124,8 @@ export class QmailSend {
       t.series('qmail_deliveries_total', { channel, result: 'success', reason: 'none' }),
     );
     this.sDeferral = t.series('qmail_deliveries_total', { channel: 'remote', result: 'deferral', reason: 'connection_failed' });
+    this.sBlocklisted = t.series('qmail_deliveries_total', { channel: 'remote', result: 'deferral', reason: 'blocklisted' });
+    this.sRateLimited = t.series('qmail_deliveries_total', { channel: 'remote', result: 'deferral', reason: 'rate_limited' });
     this.sFailure = ['local', 'remote'].map((channel) =>
       t.series('qmail_deliveries_total', { channel, result: 'failure', reason: 'no_mailbox' }),
     );
@@ -154,8 +178,10 @@ export class QmailSend {
     const e = this.e;
     const newUs = e.splog('qmail', `new msg ${id}`, this.sQueued);
     e.splogCoded('qmail', `info msg ${id}: bytes ${bytes} from <${sender}> qp ${qp} uid ${uid}`, -1, null, this.sizeEffect, bytes, uid);
-    const msg: Message = { id, kind, sender, bytes, birthUs: newUs, newUs, pending: rcpts.length, failed: false, bounceFate };
-    for (const rcpt of rcpts) this.offer({ msg, rcpt, attempt: 0 });
+    // qmail-send delivers once per distinct recipient of a message (a random pick can repeat one)
+    const distinct = rcpts.filter((r, i) => rcpts.findIndex((x) => x.address === r.address) === i);
+    const msg: Message = { id, kind, sender, bytes, birthUs: newUs, newUs, pending: distinct.length, failed: false, bounceFate };
+    for (const rcpt of distinct) this.offer({ msg, rcpt, attempt: 0 });
   }
 
   /** start a delivery now if its channel has room, else queue it behind the others */
@@ -181,6 +207,14 @@ export class QmailSend {
     if (outcome === 2) duration = e.rng.range(15, 75);
     else if (ch === LOCAL) duration = clamp(e.rng.logNormal(0.08, 0.8), 0.004, 3);
     else duration = clamp(e.rng.logNormal(outcome === 0 ? 1.2 : 0.8, 0.7), 0.08, 40);
+    // Decided after the draws above and without drawing, so every other line of the log stays as it was.
+    if (ch === REMOTE) {
+      if (fate === FATE_SPAM) this.spamSent++;
+      const domain = d.rcpt.address.slice(d.rcpt.address.lastIndexOf('@') + 1);
+      // after the spam burst the provider refuses the first six attempts (about four hours), then delists us
+      if (domain === BLOCKLISTING_DOMAIN && this.spamSent >= BLOCKLIST_AFTER && d.attempt < 6) outcome = OUTCOME_BLOCKLISTED;
+      else if (domain === RATE_LIMITING_DOMAIN && d.attempt < 3 && rateLimited(n)) outcome = OUTCOME_RATE_LIMITED;
+    }
     e.after(seconds(duration), d.msg.kind, () => this.finish(d, ch, n, outcome));
   }
 
@@ -205,12 +239,18 @@ export class QmailSend {
           this.sFailure[ch]!,
         );
       }
-    } else {
+    } else if (outcome === 2) {
       e.splog('qmail', `delivery ${n}: deferral: ${DEFERRAL_REPORT}`, this.sDeferral);
+    } else {
+      const ip = mxIp(rcpt.address);
+      const domain = rcpt.address.slice(rcpt.address.lastIndexOf('@') + 1);
+      const blocklisted = outcome === OUTCOME_BLOCKLISTED;
+      const report = blocklisted ? blocklistedReport(ip) : rateLimitedReport(ip);
+      e.splog('qmail', `delivery ${n}: deferral: ${report}`, blocklisted ? this.sBlocklisted : this.sRateLimited, () => e.truth.refusedBy(domain));
     }
     this.status();
     this.pull(ch);
-    if (outcome === 2) {
+    if (outcome >= 2) {
       const attempt = d.attempt + 1;
       const retryUs = d.msg.birthUs + seconds((CHANSKIP[ch]! * attempt) ** 2);
       const delay = Math.max(retryUs - e.clockUs, seconds(e.rng.range(1, 30)));

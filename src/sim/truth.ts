@@ -181,6 +181,11 @@ export class TruthBuilder {
     if (user !== '') bump(this.boards.get('auth_failure_users')!, user.toLowerCase());
   }
 
+  /** A remote delivery to `domain` refused or deferred as blocklisted or rate_limited. */
+  refusedBy(domain: string): void {
+    bump(this.boards.get('remote_blocklisting_domains')!, domain.toLowerCase());
+  }
+
   snapshot(): Truth {
     const counters: Record<string, number> = {};
     for (let i = 0; i < this.keys.length; i++) if (this.counters[i] !== 0) counters[this.keys[i]!] = this.counters[i]!;

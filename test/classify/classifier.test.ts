@@ -450,3 +450,29 @@ test('sagredo: a RCPT logged by CHKUSER and by qlogenvelope is counted once; qlo
     ],
   );
 });
+
+test('a remote delivery result names its recipient domain (lower-case), kept across a checkpoint; local and unseen ones none', () => {
+  const a = createClassifier();
+  run(a, [
+    '@400000006aa42ea30450a31c starting delivery 7: msg 70 to remote Someone@Gmail.COM',
+    '@400000006aa42ea30450a31c starting delivery 8: msg 80 to local example.org-info@example.org',
+    '@400000006aa42ea30450a31c starting delivery 9: msg 90 to remote broken-no-at',
+  ]);
+  const b = createClassifier();
+  b.importState(JSON.parse(JSON.stringify(a.exportState())) as unknown);
+  const { events } = run(b, [
+    '@400000006aa42ea30450a31d delivery 7: deferral: Connected_to_192.0.2.25_but_greeting_failed./Remote_host_said:_554_IP_address_is_black_listed./',
+    '@400000006aa42ea30450a31d delivery 8: success: did_0+0+1/',
+    '@400000006aa42ea30450a31d delivery 9: failure: 192.0.2.25_does_not_like_recipient./Remote_host_said:_550_nope/',
+    '@400000006aa42ea30450a31d delivery 10: failure: 192.0.2.25_does_not_like_recipient./Remote_host_said:_550_nope/',
+  ]);
+  assert.deepEqual(
+    only(events, 'delivery.result').map((e) => [e.delivery, e.channel, e.reason, e.domain]),
+    [
+      [7, 'remote', 'blocklisted', 'gmail.com'],
+      [8, 'local', 'none', null],
+      [9, 'remote', 'recipient_rejected', null],
+      [10, 'unknown', 'recipient_rejected', null],
+    ],
+  );
+});

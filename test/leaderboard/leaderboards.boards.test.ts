@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MINUTE, authFailure, boardsWithClock, recipient } from './helpers.js';
-import type { RecipientCase } from '../../src/events/events.js';
 import { parseRelayTrust } from '../../src/events/relay-trust.js';
+import type { DeliveryChannel, DeliveryReason, DeliveryResult, MailEvent, RecipientCase } from '../../src/events/events.js';
 
 test('each board counts only the events it is fed by', () => {
   const { boards } = boardsWithClock();
@@ -35,6 +35,7 @@ test('each board counts only the events it is fed by', () => {
     auth_failure_users: [{ key: 'mallory@example.org', value: 1 }],
     no_auth_relay_ips: [{ key: '192.0.2.10', value: 1 }],
     local_injection_uids: [{ key: '48', value: 1 }],
+    remote_blocklisting_domains: [],
   });
 });
 
@@ -54,6 +55,34 @@ test('no-auth relays carry their source, injecting uids their passwd name', asyn
   assert.match(text, /^qmail_leaderboard_local_injection_uids\{window="5m",uid="48",user="apache"\} 2$/m);
   assert.match(text, /^qmail_leaderboard_local_injection_uids\{window="5m",uid="0",user=""\} 1$/m);
   assert.doesNotMatch(text, /uid="7791"/);
+});
+
+test('remote blocklisting domains: remote refusals and deferrals as blocklisted or rate_limited, by recipient domain', () => {
+  const { boards } = boardsWithClock();
+  const result = (reason: DeliveryReason, domain: string | null, channel: DeliveryChannel = 'remote', r: DeliveryResult = 'failure'): MailEvent => ({
+    event: 'delivery.result',
+    time: null,
+    delivery: 1,
+    result: r,
+    reason,
+    channel,
+    domain,
+  });
+  boards.observe(result('blocklisted', 'Gmail.COM'));
+  boards.observe(result('rate_limited', 'gmail.com', 'remote', 'deferral'));
+  boards.observe(result('blocklisted', 'outlook.com', 'remote', 'deferral'));
+  // not who refuses us: ordinary refusals, other reputation reasons, local or unknown deliveries, no domain
+  boards.observe(result('spam_rejected', 'yahoo.com'));
+  boards.observe(result('auth_policy', 'yahoo.com'));
+  boards.observe(result('no_mailbox', 'yahoo.com'));
+  boards.observe(result('none', 'yahoo.com', 'remote', 'success'));
+  boards.observe(result('blocklisted', 'yahoo.com', 'unknown'));
+  boards.observe(result('blocklisted', null));
+  const s = boards.snapshot();
+  assert.deepEqual(s.remote_blocklisting_domains['5m'], [
+    { key: 'gmail.com', value: 2 },
+    { key: 'outlook.com', value: 1 },
+  ]);
 });
 
 test('events without a user or an IP feed only the boards they can', () => {

@@ -22,6 +22,7 @@ test('100,000 distinct users and IPs: keys stay within maxKeys, evictions counte
     boards.observe(recipient('sent_no_auth', '', ip));
     boards.observe(authFailure(user, ip));
     boards.observe({ event: 'queue.info', time: null, msg: i, bytes: 900, sender: user, qp: i, uid: 100_000 + i });
+    boards.observe({ event: 'delivery.result', time: null, delivery: i, result: 'deferral', reason: 'blocklisted', channel: 'remote', domain: `d${i}.example` });
   }
 
   const { keys, evictions } = boards.stats();

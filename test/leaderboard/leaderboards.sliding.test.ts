@@ -112,6 +112,7 @@ test('scraped series appear with traffic and disappear when the window has passe
     { labels: { board: 'auth_failure_users' }, value: 0 },
     { labels: { board: 'no_auth_relay_ips' }, value: 0 },
     { labels: { board: 'local_injection_uids' }, value: 0 },
+    { labels: { board: 'remote_blocklisting_domains' }, value: 0 },
   ]);
 });
 

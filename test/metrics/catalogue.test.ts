@@ -24,7 +24,7 @@ const events: MailEvent[] = [
   { event: 'queue.new', time: 103, msg: 5 },
   { event: 'queue.info', time: 103, msg: 5, bytes: 2000, sender: 'a@example.com', qp: 1, uid: 89 },
   { event: 'delivery.start', time: 104, delivery: 1, msg: 5, channel: 'remote', recipient: 'x@example.net' },
-  { event: 'delivery.result', time: 105, delivery: 1, result: 'deferral', reason: 'connection_failed', channel: 'remote' },
+  { event: 'delivery.result', time: 105, delivery: 1, result: 'deferral', reason: 'connection_failed', channel: 'remote', domain: 'example.org' },
   { event: 'queue.end', time: 110, msg: 5, duration_seconds: 7 },
   { event: 'queue.bounce', time: 110, kind: 'bounce', msg: 5 },
   { event: 'send.status', time: 111, local: 1, local_limit: 10, remote: 3, remote_limit: 20 },

@@ -44,7 +44,7 @@ function rulesWithoutFor(dir: string): string {
 interface LeaderboardAlert {
   name: string;
   board: BoardName;
-  keyLabel: 'user' | 'ip' | 'uid';
+  keyLabel: 'user' | 'ip' | 'uid' | 'domain';
   /** the truth's keys this alert must name */
   expected(truth: Truth): string[];
 }

@@ -46,6 +46,7 @@ export const EXPORTER_METRICS = [
   'qmail_leaderboard_local_injection_uids',
   'qmail_smtp_no_auth_relay_recipients_total',
   'qmail_queue_messages_by_origin_total',
+  'qmail_leaderboard_remote_blocklisting_domains',
 ];
 
 /** Series Prometheus itself makes: scrape health and alert state. */

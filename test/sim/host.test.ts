@@ -109,7 +109,10 @@ test('the truth adds up', () => {
   const queued = t.counters.qmail_queue_messages_total!;
   assert.equal(t.histograms.qmail_queue_message_size_bytes!.count, queued);
   const ended = t.histograms.qmail_queue_message_duration_seconds!.count;
-  assert.ok(ended <= queued && ended > queued - 100);
+  // messages to the provider that refuses the host as blocklisted stay queued for hours
+  const refused = (reason: string): number =>
+    t.counters[seriesKey('qmail_deliveries_total', { channel: 'remote', result: 'deferral', reason })] ?? 0;
+  assert.ok(ended <= queued && ended > queued - 100 - refused('blocklisted'));
   // every counter series is the sum of its hours
   const hours: Record<string, number> = {};
   for (const row of Object.values(t.hourly)) for (const [k, v] of Object.entries(row)) hours[k] = (hours[k] ?? 0) + v;
@@ -129,6 +132,8 @@ test('the truth adds up', () => {
     .reduce((a, [, v]) => a + v, 0);
   assert.equal(total(lb.auth_failure_ips), failures);
   assert.equal(total(lb.auth_failure_users), failures);
+  assert.ok(refused('blocklisted') > 0 && refused('rate_limited') > 0, 'a provider refuses the host as blocklisted, another throttles it');
+  assert.equal(total(lb.remote_blocklisting_domains), refused('blocklisted') + refused('rate_limited'));
   // gauges are the last status lines, within their limits
   assert.ok(t.gauges['qmail_send_concurrency{channel="remote"}']! <= t.gauges['qmail_send_concurrency_limit{channel="remote"}']!);
   assert.equal(t.gauges['qmail_connections_limit{listener="smtp"}'], 60);

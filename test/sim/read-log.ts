@@ -103,6 +103,7 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
       auth_failure_users: {},
       no_auth_relay_ips: {},
       local_injection_uids: {},
+      remote_blocklisting_domains: {},
     },
     lastLineTime: 0,
     problems: [],
@@ -255,6 +256,14 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
         else if (result === 'failure' && started.channel === 'remote') {
           const f = re(String.raw`${ip}_does_not_like_recipient\./Remote_host_said:_550_5\.1\.1_user_unknown/Giving_up_on_${ip}\./`).exec(report);
           if (f && f[1] === f[2]) reason = 'no_mailbox';
+        } else if (result === 'deferral' && started.channel === 'remote') {
+          // the simulated providers refusing this host: GMX's greeting wording, Yahoo's TSS04 at MAIL
+          const domain = started.rcpt.slice(started.rcpt.lastIndexOf('@') + 1);
+          const greeting = re(String.raw`Connected_to_${ip}_but_greeting_failed\./Remote_host_said:_554-mx\.${domain.replace(/\./g, '\\.')}_Nemesis_ESMTP_Service_not_available/554-No_SMTP_service/554-IP_address_is_black_listed\./554_For_explanation_visit_\S+/`);
+          const mail = re(String.raw`Connected_to_${ip}_but_sender_was_rejected\./Remote_host_said:_421_4\.7\.0_\[TSS04\]_Messages_from_192\.0\.2\.10_temporarily_deferred_due_to_unexpected_volume_or_user_complaints_-_4\.16\.55\.1;_see_https://postmaster\.yahooinc\.com/error-codes/`);
+          if (greeting.test(report)) reason = 'blocklisted';
+          else if (mail.test(report)) reason = 'rate_limited';
+          if (reason !== null) bump('remote_blocklisting_domains', domain);
         }
         if (reason === null) return null;
         count('qmail_deliveries_total', { channel: started.channel, result, reason });
