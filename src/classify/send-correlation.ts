@@ -24,6 +24,19 @@ const TWO_POW_40 = 2 ** 40;
 interface DeliveryEntry {
   channel: 'local' | 'remote';
   msg: number;
+  /** a remote delivery's recipient domain, lower-case and at most MAX_DOMAIN_LENGTH characters ('' if none) */
+  domain: string;
+}
+
+/** Longer than any DNS name (253); bounds what one delivery keeps in memory and in a checkpoint. */
+const MAX_DOMAIN_LENGTH = 255;
+
+/** The domain of a remote recipient ('user@Example.ORG' → 'example.org'); '' for a local delivery or no '@'. */
+function recipientDomain(channel: 'local' | 'remote', recipient: string): string {
+  if (channel !== 'remote') return '';
+  const at = recipient.lastIndexOf('@');
+  if (at < 0 || at === recipient.length - 1) return '';
+  return recipient.slice(at + 1, at + 1 + MAX_DOMAIN_LENGTH).toLowerCase();
 }
 
 export interface SendCorrelationStats {
@@ -38,7 +51,7 @@ export interface SendCorrelation {
   apply(r: QmailSendRecord, envelope: EnvelopeDetail, events: MailEvent[]): void;
   stats(): SendCorrelationStats;
   /** Checkpoint part: pending deliveries and messages, and the host numbering their keys use. */
-  exportState(): { deliveries: Array<[number | string, 'local' | 'remote', number]>; messages: Array<[number | string, number | null]>; hosts: Array<[string, number]> };
+  exportState(): { deliveries: Array<[number | string, 'local' | 'remote', number, string]>; messages: Array<[number | string, number | null]>; hosts: Array<[string, number]> };
   importState(state: Record<string, unknown>): void;
 }
 
@@ -84,15 +97,17 @@ export function createSendCorrelation(opts: { maxPending: number }): SendCorrela
         events.push({ event: 'queue.info', time, msg: r.msg, bytes: r.bytes, sender: r.sender, qp: r.qp, uid: r.uid });
         return;
       case 'start':
-        droppedDeliveries += setCapped(deliveries, sendKey(envelope, r.queue, r.delivery), { channel: r.channel, msg: r.msg }, maxPending);
+        droppedDeliveries += setCapped(deliveries, sendKey(envelope, r.queue, r.delivery), { channel: r.channel, msg: r.msg, domain: recipientDomain(r.channel, r.recipient) }, maxPending);
         events.push({ event: 'delivery.start', time, delivery: r.delivery, msg: r.msg, channel: r.channel, recipient: r.recipient });
         return;
       case 'result': {
         const key = sendKey(envelope, r.queue, r.delivery);
         const entry = deliveries.get(key);
         let channel: DeliveryChannel = 'unknown';
+        let domain: string | null = null;
         if (entry !== undefined) {
           channel = entry.channel;
+          if (entry.domain !== '') domain = entry.domain;
           deliveries.delete(key);
         }
         events.push({
@@ -102,6 +117,7 @@ export function createSendCorrelation(opts: { maxPending: number }): SendCorrela
           result: r.result,
           reason: classifyDeliveryReason(r.result, r.report, r.mangled),
           channel,
+          domain,
         });
         return;
       }
@@ -138,7 +154,7 @@ export function createSendCorrelation(opts: { maxPending: number }): SendCorrela
     apply,
     stats: () => ({ pendingDeliveries: deliveries.size, pendingMessages: messages.size, droppedDeliveries, droppedMessages }),
     exportState: () => ({
-      deliveries: [...deliveries].map(([k, v]) => [k, v.channel, v.msg]),
+      deliveries: [...deliveries].map(([k, v]) => [k, v.channel, v.msg, v.domain]),
       messages: [...messages],
       hosts: [...hostIds],
     }),
@@ -152,7 +168,9 @@ export function createSendCorrelation(opts: { maxPending: number }): SendCorrela
       if (Array.isArray(s.deliveries)) {
         for (const d of s.deliveries) {
           if (!Array.isArray(d) || !isKey(d[0]) || (d[1] !== 'local' && d[1] !== 'remote') || typeof d[2] !== 'number') continue;
-          droppedDeliveries += setCapped(deliveries, d[0], { channel: d[1], msg: d[2] }, maxPending);
+          // a checkpoint written before domains were kept has no fourth field
+          const domain = typeof d[3] === 'string' ? d[3].slice(0, MAX_DOMAIN_LENGTH).toLowerCase() : '';
+          droppedDeliveries += setCapped(deliveries, d[0], { channel: d[1], msg: d[2], domain }, maxPending);
         }
       }
       if (Array.isArray(s.messages)) {
