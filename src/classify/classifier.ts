@@ -21,6 +21,8 @@ import { classifyDeliveryReason } from './delivery-reasons.js';
 
 import type { LineContext } from '../events/parsed-line.js';
 import { readEnvelope, isSyslogFormat, SPLOGGER_RECORD_LENGTH, type EnvelopeDetail } from '../parse/envelope/index.js';
+import { YEAR_LOOKAHEAD_SECONDS } from '../parse/envelope/local-time.js';
+import { EARLIEST_ANCHOR_SECONDS } from '../parse/envelope/year.js';
 import { accountingOf, isAccountingEvent, type Classification } from '../events/accounting.js';
 import { createDispatcher, isQmailTag, sanitizeListener, type ParsedLine } from '../parse/dispatch.js';
 import type { QmailSendRecord } from '../parse/qmail-send.js';
@@ -525,9 +527,27 @@ export function createClassifier(opts: ClassifierOptions = {}): Classifier {
     }
   }
 
+  // ---- one year per stream ---------------------------------------------------------------------
+
+  // The caller passes one LineContext per stream (a file, standard input, a live batch); the year of
+  // a year-less syslog line follows the stream's previous dated line (envelope/year.ts).
+  let streamContext: LineContext | null = null;
+  let datedContext: LineContext = { referenceTime: 0, listenerHint: null, yearAnchor: null };
+
+  function contextOfStream(ctx: LineContext): LineContext {
+    if (ctx !== streamContext) {
+      streamContext = ctx;
+      datedContext = { referenceTime: ctx.referenceTime, listenerHint: ctx.listenerHint, yearAnchor: ctx.yearAnchor ?? null };
+    }
+    return datedContext;
+  }
+
   function classify(text: string, ctx: LineContext): Classification {
     lineNo++;
-    const envelope = readEnvelope(text, ctx);
+    const dated = contextOfStream(ctx);
+    const envelope = readEnvelope(text, dated);
+    const t = envelope.time;
+    if (t !== null && t >= EARLIEST_ANCHOR_SECONDS && t <= dated.referenceTime + YEAR_LOOKAHEAD_SECONDS) dated.yearAnchor = t;
     const events: MailEvent[] = [];
     if (held.size > 0) {
       const key = holdKeyOf(envelope);

@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import type { MailEvent } from '../events/events.js';
 import { originLineOf } from '../classify/classifier.js';
 import { createEngine, type EngineSenders } from '../engine.js';
+import { seedYearAnchor } from '../parse/envelope/year.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 
 export interface ClassifyOptions {
@@ -71,6 +72,7 @@ export async function runClassify(opts: ClassifyOptions): Promise<void> {
     const ctx = contextForFile(file, opts.nowSeconds);
     let lineNo = 0;
     for await (const batch of readLineBatches(file)) {
+      if (lineNo === 0) seedYearAnchor(ctx, batch); // one year per file: the head's first exact stamp
       for (const text of batch) {
         const n = next++;
         slots.set(n, { file, line: ++lineNo, text: null });

@@ -7,6 +7,7 @@
 import { LINE_RESULTS, RECIPIENT_CASES, type MailEvent, type LineResult } from '../events/events.js';
 import type { ReportFormat } from '../config.js';
 import { createEngine, type EngineSenders } from '../engine.js';
+import { seedYearAnchor } from '../parse/envelope/year.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';
 
@@ -107,7 +108,12 @@ export async function runReport(opts: ReportOptions): Promise<string> {
   const files = opts.files.length > 0 ? opts.files : ['-'];
   for (const file of files) {
     const ctx = contextForFile(file, opts.nowSeconds);
-    for await (const batch of readLineBatches(file)) engine.pipeline.batch(batch, ctx);
+    let first = true;
+    for await (const batch of readLineBatches(file)) {
+      if (first) seedYearAnchor(ctx, batch); // one year per file: the head's first exact stamp
+      first = false;
+      engine.pipeline.batch(batch, ctx);
+    }
   }
   engine.pipeline.flush();
 

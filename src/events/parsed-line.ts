@@ -30,6 +30,13 @@ export interface LineContext {
    */
   referenceTime: number;
   /**
+   * The time of the stream's previous dated line, when known (the classifier keeps it per stream, and
+   * a file's reader may seed it with the first exact stamp of the file's head): a year-less time then
+   * takes the year that puts it NEAREST this time, never later than referenceTime plus a day. One
+   * file is one stretch of time, so its year-less lines follow the stamped ones around them.
+   */
+  yearAnchor?: number | null;
+  /**
    * Listener name for lines without a syslog tag, from the multilog directory
    * ('/var/log/qmail/smtpd/current' → 'smtpd'); null when unknown.
    */

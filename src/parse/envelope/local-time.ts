@@ -75,9 +75,14 @@ export function yearlessLocalEpoch(
   minute: number,
   second: number,
   referenceTime: number,
+  yearAnchor: number | null = null,
 ): number | null {
   if (!isValidDate(2000, month0, day)) return null; // 2000 is a leap year: accepts Feb 29
   const ref = Number.isFinite(referenceTime) ? referenceTime : 0;
+  if (yearAnchor !== null && Number.isFinite(yearAnchor)) {
+    const near = nearestToAnchor(month0, day, hour, minute, second, yearAnchor, ref + YEAR_LOOKAHEAD_SECONDS);
+    if (near !== null) return near;
+  }
   const refYear = localYearOf(ref);
   const limit = ref + YEAR_LOOKAHEAD_SECONDS;
   for (let year = refYear + 1; year >= refYear - 8; year--) {
@@ -86,4 +91,29 @@ export function yearlessLocalEpoch(
     if (t <= limit) return t;
   }
   return null;
+}
+
+/**
+ * The year that puts a year-less local time nearest `anchor` (the stream's previous dated line), among
+ * the anchor's year and its neighbours, not later than `limit`; null when none qualifies. A line a
+ * few seconds before or after its neighbours lands in their year, across New Year too.
+ */
+function nearestToAnchor(
+  month0: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  anchor: number,
+  limit: number,
+): number | null {
+  const anchorYear = localYearOf(anchor);
+  let best: number | null = null;
+  for (let year = anchorYear - 1; year <= anchorYear + 1; year++) {
+    if (!isValidDate(year, month0, day)) continue;
+    const t = localEpochSeconds(year, month0, day, hour, minute, second);
+    if (t > limit) continue;
+    if (best === null || Math.abs(t - anchor) < Math.abs(best - anchor)) best = t;
+  }
+  return best;
 }

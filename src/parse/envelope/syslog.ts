@@ -7,7 +7,8 @@
  *
  * The day may be space-padded ('Sep  6') or not ('Sep 8'). The header has no year and no zone: the
  * time is local (see local-time.ts) and the year comes from splogger's stamp when there is one, else
- * from `LineContext.referenceTime`. A token ending in ':' right after the time is a tag (dovecot's
+ * from the stream's previous dated line (`LineContext.yearAnchor`, nearest), else from
+ * `LineContext.referenceTime` (closest before it). A token ending in ':' right after the time is a tag (dovecot's
  * log_path files), not a host.
  */
 import type { LineContext } from '../../events/parsed-line.js';
@@ -155,7 +156,7 @@ export function parseSyslog(text: string, ctx: LineContext): EnvelopeDetail | nu
   if (detail.time === null) {
     const hour = Math.floor(clock / 3600);
     const minute = Math.floor((clock % 3600) / 60);
-    detail.time = yearlessLocalEpoch(month0, day, hour, minute, clock % 60, ctx.referenceTime);
+    detail.time = yearlessLocalEpoch(month0, day, hour, minute, clock % 60, ctx.referenceTime, ctx.yearAnchor ?? null);
   }
   return detail;
 }
