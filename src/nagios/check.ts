@@ -32,7 +32,7 @@ import { parseRange, rangeAlerts, type NagiosRange } from './range.js';
 export const EXIT_CODES = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type State = keyof typeof EXIT_CODES;
 
-export const MODES = ['health', 'auth-failures', 'relay-refusals', 'leaderboard', 'unrecognised'] as const;
+export const MODES = ['health', 'auth-failures', 'relay-refusals', 'leaderboard', 'sender-mismatch', 'unrecognised'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The exporter's leaderboards and the label naming each one's key (as src/leaderboard exports them). */
@@ -82,9 +82,12 @@ ${USAGE}
   -t, --timeout=SECONDS   give up after this long (default 10)
   -w, --warning=RANGE     WARNING threshold
   -c, --critical=RANGE    CRITICAL threshold
-  -m, --mode=MODE         health (default), auth-failures, relay-refusals, leaderboard, unrecognised
+  -m, --mode=MODE         health (default), auth-failures, relay-refusals, leaderboard, sender-mismatch,
+                          unrecognised
       --board=NAME        leaderboard mode: ${Object.keys(BOARD_KEYS).join(', ')}
       --window=W          leaderboard mode: the window label (default 5m)
+      --where=LABEL=VALUE leaderboard mode: only series with this label value (repeat), e.g.
+                          --where=source=untrusted on no_auth_relay_ips
       --state-dir=DIR     rate modes keep their last sample here (default ${DEFAULT_STATE_DIR})
   -h, --help              this text
   -V, --version           the plugin version
@@ -93,7 +96,11 @@ Modes and what the thresholds apply to:
   health          response time in seconds; HTTP 503 or no answer is CRITICAL
   auth-failures   failed authentications per minute since the previous check
   relay-refusals  recipients refused for relaying per minute since the previous check
-  leaderboard     the top value of --board in --window (the status line names its user, IP or domain)
+  leaderboard     the top value of --board in --window (the status line names its user, IP, uid or domain)
+  sender-mismatch the alert rule of QmailAccountSenderMismatch(SameDomain): -c applies to the
+                  account with the most recipients sent as another domain's senders in 5m
+                  (default 9: CRITICAL from 10), -w to the account with the most sent as other
+                  senders of its own domain in 1h (default 100: WARNING above 100)
   unrecognised    % of log lines not recognised since the previous check (since the exporter
                   started, on the first check)
 The rate modes return OK "first sample" on their first run. In the metric modes an exporter that
@@ -230,6 +237,8 @@ interface Options {
   crit: NagiosRange | null;
   board: Board | null;
   window: string;
+  /** leaderboard mode: label filters */
+  where: Record<string, string>;
   stateDir: string;
   stateKey: string;
 }
@@ -254,6 +263,7 @@ function parseOptions(argv: string[]): Options | 'help' | 'version' {
         mode: { type: 'string', short: 'm', default: 'health' },
         board: { type: 'string' },
         window: { type: 'string', default: '5m' },
+        where: { type: 'string', multiple: true, default: [] },
         'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
@@ -286,8 +296,16 @@ function parseOptions(argv: string[]): Options | 'help' | 'version' {
     if (r === null) throw new UsageError(`${flag}: not a threshold range: '${text}'`);
     return r;
   };
-  const warn = range('-w', values.warning);
-  const crit = range('-c', values.critical);
+  const mismatchDefaults = mode === 'sender-mismatch';
+  const warn = range('-w', values.warning ?? (mismatchDefaults ? '100' : undefined));
+  const crit = range('-c', values.critical ?? (mismatchDefaults ? '9' : undefined));
+  const where: Record<string, string> = {};
+  for (const w of values.where) {
+    const m = /^([a-z_]+)=(.*)$/.exec(w);
+    if (m === null) throw new UsageError(`--where: LABEL=VALUE, not '${w}'`);
+    where[m[1]!] = m[2]!;
+  }
+  if (values.where.length > 0 && mode !== 'leaderboard') throw new UsageError('--where only applies to --mode=leaderboard');
   let board: Board | null = null;
   if (mode === 'leaderboard') {
     if (values.board === undefined) throw new UsageError(`--mode=leaderboard needs --board (${Object.keys(BOARD_KEYS).join(', ')})`);
@@ -312,6 +330,7 @@ function parseOptions(argv: string[]): Options | 'help' | 'version' {
     crit,
     board,
     window: values.window,
+    where,
     stateDir: values['state-dir'],
     stateKey: `${host}:${port}:${mode}`,
   };
@@ -350,6 +369,8 @@ export async function runCheck(argv: string[], deps: CheckDeps = {}): Promise<Ch
       return checkRate(opts, now(), sumSamples(expo.samples, 'qmail_smtp_recipients_total', { reason: 'relay_denied' }), 'relay refusals', 'relay_refusals');
     case 'leaderboard':
       return checkLeaderboard(opts, expo);
+    case 'sender-mismatch':
+      return checkSenderMismatch(opts, expo);
     case 'unrecognised':
       return checkUnrecognised(opts, now(), expo.samples);
   }
@@ -420,7 +441,7 @@ function checkLeaderboard(opts: Options, expo: Exposition): CheckResult {
   const keyLabel = BOARD_KEYS[board];
   const all = expo.samples.filter((s) => s.name === name);
   if (all.length === 0 && !expo.types.has(name)) return result('UNKNOWN', `the exporter does not export ${name}`);
-  const entries = all.filter((s) => s.labels.window === opts.window);
+  const entries = all.filter((s) => s.labels.window === opts.window && Object.entries(opts.where).every(([k, v]) => s.labels[k] === v));
   const windows = [...new Set(all.map((s) => s.labels.window))];
   const perfEntries = perf('entries', entries.length, '', null, null, 0);
   if (entries.length === 0) {
@@ -436,6 +457,37 @@ function checkLeaderboard(opts: Options, expo: Exposition): CheckResult {
   return result(state, `${board} ${opts.window}: top ${keyLabel} ${keyOf(top, keyLabel)} = ${round(top.value)}${rest}`, [
     perf('top', top.value, '', opts.warn, opts.crit, 0),
     perfEntries,
+  ]);
+}
+
+/**
+ * The rule the mismatch alerts follow: a hijack sends as another domain (CRITICAL from 10 recipients
+ * of one account in 5 minutes by default), a shared office as colleagues of the same domain (WARNING
+ * only above 100 recipients of one account in an hour).
+ */
+function checkSenderMismatch(opts: Options, expo: Exposition): CheckResult {
+  const name = 'qmail_leaderboard_auth_user_sender_mismatches';
+  const all = expo.samples.filter((s) => s.name === name);
+  if (all.length === 0 && !expo.types.has(name)) return result('UNKNOWN', `the exporter does not export ${name}`);
+  const top = (window: string, reason: string): Sample | null => {
+    let best: Sample | null = null;
+    for (const s of all) {
+      if (s.labels.window !== window || s.labels.reason !== reason) continue;
+      if (best === null || s.value > best.value || (s.value === best.value && keyOf(s, 'user') < keyOf(best, 'user'))) best = s;
+    }
+    return best;
+  };
+  const other = top('5m', 'other_domain');
+  const same = top('1h', 'same_domain');
+  const otherValue = other?.value ?? 0;
+  const sameValue = same?.value ?? 0;
+  let state: State = 'OK';
+  if (opts.crit !== null && rangeAlerts(opts.crit, otherValue)) state = 'CRITICAL';
+  else if (opts.warn !== null && rangeAlerts(opts.warn, sameValue)) state = 'WARNING';
+  const describe = (s: Sample | null, what: string): string => (s === null ? `no account sent as ${what}` : `${keyOf(s, 'user')} = ${round(s.value)} as ${what}`);
+  return result(state, `5m: ${describe(other, 'another domain')}; 1h: ${describe(same, 'its own domain')}`, [
+    perf('other_domain_5m', otherValue, '', null, opts.crit, 0),
+    perf('same_domain_1h', sameValue, '', opts.warn, null, 0),
   ]);
 }
 

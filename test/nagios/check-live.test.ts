@@ -185,6 +185,16 @@ test('leaderboard mode: OK, WARNING and CRITICAL on the top value, naming the ac
   expectState(plugin(['-p', String(healthy.port), '--mode=leaderboard', '--board=relay_denied_ips', '--window=7d', '-w', '0']), 'OK', /relay_denied_ips 7d: no entries \(windows with entries: 5m, 1h, 24h\) \| top=0;0;;0; entries=0;;;0;$/);
 });
 
+test('sender-mismatch mode: the alert rule, CRITICAL for the account sending as another domain, naming it', () => {
+  const mismatches = truth.leaderboards.auth_user_sender_mismatches[truth.actors.hijackedUser]!;
+  const args = ['-p', String(healthy.port), '--mode=sender-mismatch'];
+  const names = new RegExp(`5m: ${truth.actors.hijackedUser.replace(/\./g, '\\.')} = ${mismatches} as another domain;`);
+  expectState(plugin([...args, '-c', String(mismatches)]), 'OK', names);
+  expectState(plugin([...args, '-c', String(mismatches - 1)]), 'CRITICAL', names);
+  // same_domain in an hour is judged by -w alone
+  expectState(plugin([...args, '-c', String(mismatches), '-w', '@0:100000']), 'WARNING');
+});
+
 test('unrecognised mode: the share of lines, first since start, then since the last check', () => {
   const share = (100 * truth.lineResults.unrecognised) / truth.lines;
   const round = Math.round(share * 1000) / 1000;
