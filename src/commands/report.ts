@@ -10,6 +10,8 @@ import { createEngine, type EngineSenders } from '../engine.js';
 import { seedYearAnchor } from '../parse/envelope/year.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
 import { TopCounter, DistinctCounter } from './top.js';
+import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type QueueOrigin } from '../events/queue-origin.js';
+import { DEFAULT_RELAY_TRUST, type RelaySource } from '../events/relay-trust.js';
 
 export type { ReportFormat } from '../config.js';
 
@@ -38,6 +40,13 @@ export interface ReportData {
   top_users_by_source_ips: Array<{ user: string; value: number }>;
   top_ips_by_relay_refusals: Array<{ ip: string; value: number }>;
   top_ips_by_auth_failures: Array<{ ip: string; value: number }>;
+  /** sent_auth_* recipients by the sender-identity reason: alias (same user), same_domain and other_domain (someone else) */
+  sender_identity: Record<'alias' | 'same_domain' | 'other_domain', number>;
+  top_users_sending_as_someone_else: Array<{ user: string; value: number; same_domain: number; other_domain: number }>;
+  top_ips_relaying_without_auth: Array<{ ip: string; source: RelaySource; value: number }>;
+  queue_messages_by_origin: Record<QueueOrigin, number>;
+  top_injecting_uids: Array<{ uid: number; user: string; value: number }>;
+  top_local_injection_senders: Array<{ sender: string; value: number }>;
   first_line_time: number | null;
   last_line_time: number | null;
 }
@@ -49,6 +58,15 @@ export async function runReport(opts: ReportOptions): Promise<string> {
   const userIps = new DistinctCounter();
   const relayRefusalIps = new TopCounter();
   const authFailureIps = new TopCounter();
+  const mismatchUsers = new TopCounter();
+  const mismatchOtherDomain = new Map<string, number>();
+  const noAuthRelayIps = new TopCounter();
+  const injectingUids = new TopCounter();
+  const injectionSenders = new TopCounter();
+  const localSenders = opts.senders?.localSenders ?? DEFAULT_LOCAL_SENDERS;
+  const relayTrust = opts.senders?.relayTrust ?? DEFAULT_RELAY_TRUST;
+  const identityReasons = { alias: 0, same_domain: 0, other_domain: 0 };
+  const origins: Record<QueueOrigin, number> = { smtp: 0, local: 0 };
   const tally = {
     recipients: {} as Record<string, number>,
     byListener: {} as Record<string, Record<string, number>>,
@@ -73,18 +91,34 @@ export async function runReport(opts: ReportOptions): Promise<string> {
       case 'smtp.recipient': {
         add(tally.recipients, e.case);
         add((tally.byListener[e.listener] ??= {}), e.case);
-        if (e.reason !== 'none') add(tally.refusals, e.reason);
         if (e.case === 'sent_auth_same_user' || e.case === 'sent_auth_different_user') {
           const user = e.auth_user.toLowerCase();
           usersByRecipients.add(user);
           if (e.remote_ip !== '') userIps.add(user, e.remote_ip);
-        }
+          if (e.reason === 'alias' || e.reason === 'same_domain' || e.reason === 'other_domain') identityReasons[e.reason]++;
+          if (e.case === 'sent_auth_different_user') {
+            mismatchUsers.add(user);
+            if (e.reason === 'other_domain' && (mismatchOtherDomain.size < 100_000 || mismatchOtherDomain.has(user))) {
+              mismatchOtherDomain.set(user, (mismatchOtherDomain.get(user) ?? 0) + 1);
+            }
+          }
+        } else if (e.reason !== 'none') add(tally.refusals, e.reason);
+        if (e.case === 'sent_no_auth' && e.remote_ip !== '') noAuthRelayIps.add(e.remote_ip.toLowerCase());
         if ((e.case === 'rejected_no_auth' || e.case === 'rejected_auth_failed') && e.remote_ip !== '') relayRefusalIps.add(e.remote_ip);
         break;
       }
       case 'delivery.result':
         add((tally.deliveries[e.channel] ??= {}), e.result);
         break;
+      case 'queue.info': {
+        const origin = queueOriginOf(e.uid, localSenders);
+        origins[origin]++;
+        if (origin === 'local') {
+          injectingUids.add(String(e.uid));
+          injectionSenders.add(e.sender.toLowerCase());
+        }
+        break;
+      }
       case 'queue.bounce':
         add(tally.bounces, e.kind);
         break;
@@ -125,7 +159,8 @@ export async function runReport(opts: ReportOptions): Promise<string> {
   const data: ReportData = {
     lines,
     unrecognised_share: total === 0 ? 0 : lines.unrecognised / total,
-    recipients: tally.recipients,
+    // every case, zeros included, in the vocabulary's order
+    recipients: Object.fromEntries(RECIPIENT_CASES.map((c) => [c, tally.recipients[c] ?? 0])),
     recipients_by_listener: tally.byListener,
     refusal_reasons: tally.refusals,
     deliveries: tally.deliveries,
@@ -137,6 +172,15 @@ export async function runReport(opts: ReportOptions): Promise<string> {
     top_users_by_source_ips: userIps.top(n).map(([user, value]) => ({ user, value })),
     top_ips_by_relay_refusals: relayRefusalIps.top(n).map(([ip, value]) => ({ ip, value })),
     top_ips_by_auth_failures: authFailureIps.top(n).map(([ip, value]) => ({ ip, value })),
+    sender_identity: identityReasons,
+    top_users_sending_as_someone_else: mismatchUsers.top(n).map(([user, value]) => {
+      const other = mismatchOtherDomain.get(user) ?? 0;
+      return { user, value, same_domain: value - other, other_domain: other };
+    }),
+    top_ips_relaying_without_auth: noAuthRelayIps.top(n).map(([ip, value]) => ({ ip, source: relayTrust.sourceOf(ip), value })),
+    queue_messages_by_origin: origins,
+    top_injecting_uids: injectingUids.top(n).map(([uid, value]) => ({ uid: Number(uid), user: localSenders.userOf(Number(uid)), value })),
+    top_local_injection_senders: injectionSenders.top(n).map(([sender, value]) => ({ sender, value })),
     first_line_time: tally.first,
     last_line_time: tally.last,
   };
@@ -177,6 +221,19 @@ function renderText(d: ReportData): string {
   table('Top authenticated users by distinct sending IPs', d.top_users_by_source_ips, 'user');
   table('Top IPs by relay refusals', d.top_ips_by_relay_refusals, 'ip');
   table('Top IPs by authentication failures', d.top_ips_by_auth_failures, 'ip');
+  out.push(
+    '',
+    `Sender identity: ${d.sender_identity.alias} recipients sent as an alias, ${d.sender_identity.same_domain} as another sender of the login's domain, ${d.sender_identity.other_domain} as another domain`,
+  );
+  table(
+    'Top users sending as someone else',
+    d.top_users_sending_as_someone_else.map((r) => ({ ...r, label: `${r.user} (other_domain ${r.other_domain}, same_domain ${r.same_domain})` })),
+    'label',
+  );
+  table('Top IPs relaying without authentication', d.top_ips_relaying_without_auth.map((r) => ({ ...r, label: `${r.ip} (${r.source})` })), 'label');
+  out.push('', `Queued messages by origin: smtp ${d.queue_messages_by_origin.smtp}, local ${d.queue_messages_by_origin.local}`);
+  table('Top uids injecting mail locally', d.top_injecting_uids.map((r) => ({ ...r, label: r.user === '' ? `uid ${r.uid}` : `uid ${r.uid} (${r.user})` })), 'label');
+  table('Top senders of locally injected mail', d.top_local_injection_senders, 'sender');
   return `${out.join('\n')}\n`;
 }
 

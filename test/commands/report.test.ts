@@ -43,3 +43,67 @@ test('json and text reports count the cases and put the hijacked account, bots a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('json report: every case with zeros, who sends as someone else, no-auth relays, local injection by uid and sender', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-report-'));
+  try {
+    const file = join(dir, 'maillog');
+    const t = 1763989800;
+    const lines: string[] = [];
+    const chk = (tag: string, sender: string, auth: string, ip: string, rcpt: string) =>
+      lines.push(`Nov 24 13:10:00 mail ${tag}: ${t}.${String(lines.length).padStart(6, '0')} CHKUSER relaying rcpt: from <${sender}:${auth}:> remote <pc:unknown:${ip}> rcpt <${rcpt}> : client allowed to relay`);
+    for (let i = 0; i < 4; i++) chk('submission', 'ceo@secure-pay.example.net', 'sales@example.com', '203.0.113.100', `v${i}@example.net`);
+    chk('submission', 'mary@example.com', 'john@example.com', '192.0.2.21', 'x@example.net');
+    chk('submission', 'john-news@example.com', 'john', '192.0.2.21', 'y@example.net');
+    for (let i = 0; i < 3; i++) chk('smtp', 'newsletter@example.com', '', '198.51.100.77', `r${i}@example.net`);
+    chk('smtp', 'alice@example.com', '', '127.0.0.1', 'w@example.net');
+    let msg = 100;
+    const info = (sender: string, uid: number) => lines.push(`Nov 24 13:10:00 mail qmail: ${t}.${String(lines.length).padStart(6, '0')} info msg ${++msg}: bytes 900 from <${sender}> qp ${msg} uid ${uid}`);
+    for (let i = 0; i < 5; i++) info('apache@web.example.com', 48);
+    info('root@mail.example.com', 0);
+    info('john@example.com', 89);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const senders = {
+      identity: { defaultDomain: 'example.com', extensionDelimiters: '-+', aliases: () => new Map() },
+      relayTrust: (await import('../../src/events/relay-trust.js')).DEFAULT_RELAY_TRUST,
+      localSenders: { smtpUids: new Set([89]), userOf: (uid: number) => ({ 0: 'root', 48: 'apache' })[uid] ?? '' },
+    };
+    const data = JSON.parse(await runReport({ files: [file], format: 'json', nowSeconds: t + 60, senders })) as ReportData;
+    assert.deepEqual(data.recipients, {
+      sent_no_auth: 4,
+      sent_auth_same_user: 1,
+      sent_auth_different_user: 5,
+      rejected_no_auth: 0,
+      rejected_auth_failed: 0,
+      inbound_accepted: 0,
+      inbound_rejected: 0,
+    });
+    assert.deepEqual(data.refusal_reasons, {}, 'identity reasons are not refusals');
+    assert.deepEqual(data.sender_identity, { alias: 0, same_domain: 1, other_domain: 4 });
+    assert.deepEqual(data.top_users_sending_as_someone_else, [
+      { user: 'sales@example.com', value: 4, same_domain: 0, other_domain: 4 },
+      { user: 'john@example.com', value: 1, same_domain: 1, other_domain: 0 },
+    ]);
+    assert.deepEqual(data.top_ips_relaying_without_auth, [
+      { ip: '198.51.100.77', source: 'untrusted', value: 3 },
+      { ip: '127.0.0.1', source: 'trusted', value: 1 },
+    ]);
+    assert.deepEqual(data.queue_messages_by_origin, { smtp: 1, local: 6 });
+    assert.deepEqual(data.top_injecting_uids, [
+      { uid: 48, user: 'apache', value: 5 },
+      { uid: 0, user: 'root', value: 1 },
+    ]);
+    assert.deepEqual(data.top_local_injection_senders, [
+      { sender: 'apache@web.example.com', value: 5 },
+      { sender: 'root@mail.example.com', value: 1 },
+    ]);
+    const text = await runReport({ files: [file], format: 'text', nowSeconds: t + 60, senders });
+    assert.match(text, /Top users sending as someone else\n\s+1\. sales@example\.com \(other_domain 4, same_domain 0\)\s+4\n/);
+    assert.match(text, /Top uids injecting mail locally\n\s+1\. uid 48 \(apache\)\s+5\n/);
+    assert.match(text, /Top senders of locally injected mail\n\s+1\. apache@web\.example\.com\s+5\n/);
+    assert.match(text, /rejected_auth_failed\s+0\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
