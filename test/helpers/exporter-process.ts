@@ -28,6 +28,8 @@ export interface ExporterOptions {
   args?: string[];
   /** port to listen on; a free one by default */
   port?: number;
+  /** a script to run with node instead of the sources (e.g. the release bundle) */
+  entry?: string;
   /**
    * wait for this path to answer 200 over plain HTTP before returning (default '/-/ready');
    * null: only wait until the port accepts TCP connections (for TLS or basic-auth set-ups)
@@ -54,7 +56,7 @@ export interface ExporterProcess {
 
 export async function startExporter(opts: ExporterOptions): Promise<ExporterProcess> {
   const port = opts.port ?? (await freePort());
-  const { command, args } = exporterCommand();
+  const { command, args } = opts.entry === undefined ? exporterCommand() : { command: process.execPath, args: [opts.entry] };
   const flags = [
     ...opts.logPaths.map((p) => `--qmail.log-path=${p}`),
     ...(opts.readFromStart === false ? [] : ['--qmail.read-from-start']),
