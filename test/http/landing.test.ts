@@ -119,7 +119,8 @@ describe('landing page', () => {
       assert.match(text, /Recipients by case over the last 2 min \(since start\)/);
       assert.match(text, /sent_auth_different_user [1-9]\d*/);
       assert.match(text, /rejected_no_auth [1-9]\d*/);
-      assert.match(text, new RegExp(`auth_user_sender_mismatches 24h ${hijacked} [1-9]`));
+      // two-part keys read 'user (reason)'
+      assert.match(text, new RegExp(`auth_user_sender_mismatches 24h ${hijacked}( \\(\\w+\\))? [1-9]`));
       assert.match(text, /auth_failure_users 1h <script>alert\(1\)<\/script>"'&x@example\.com 500/);
       for (const href of ['./metrics', './healthz', './-/ready']) assert.ok(dom.includes(`href="${href}"`), href);
 
