@@ -8,6 +8,8 @@
  * every walk from the front must skip: eviction measured 30 µs per event that way.)
  */
 
+import { BYTES_PER_KEY, MemoryBudget } from './sliding.js';
+
 export interface WindowSpec {
   label: string;
   ms: number;
@@ -19,6 +21,8 @@ export interface Tally {
   readonly total: number;
   /** Drops buckets numbered below `oldestLive`; returns what is left. */
   expire(oldestLive: number): number;
+  /** The key is forgotten: give back what it held (to the memory budget). */
+  release(): void;
 }
 
 export interface Ranked {
@@ -47,6 +51,7 @@ export class Board<T extends Tally> {
     private readonly windows: readonly WindowSpec[],
     private readonly maxKeys: number,
     private readonly newTally: () => T,
+    private readonly budget: MemoryBudget = new MemoryBudget(Infinity),
   ) {
     this.bucketMs = windows.map((w) => w.ms / w.buckets);
     this.longestMs = Math.max(...windows.map((w) => w.ms));
@@ -73,6 +78,7 @@ export class Board<T extends Tally> {
       }
       entry = { key, lastUpdate: now, tallies: this.windows.map(() => this.newTally()), older: null, newer: null };
       this.keys.set(key, entry);
+      this.budget.used += BYTES_PER_KEY + key.length * 2;
     }
     entry.lastUpdate = now;
     this.append(entry);
@@ -104,9 +110,23 @@ export class Board<T extends Tally> {
     while (this.oldest !== null && now - this.oldest.lastUpdate >= this.longestMs) this.forget(this.oldest);
   }
 
+  /** When the least recently updated key was last updated; null when the board is empty. */
+  oldestUpdate(): number | null {
+    return this.oldest === null ? null : this.oldest.lastUpdate;
+  }
+
+  /** Forget the least recently updated key (to keep within the memory budget); counted as an eviction. */
+  evictOldest(): void {
+    if (this.oldest === null) return;
+    this.forget(this.oldest);
+    this.evictions++;
+  }
+
   private forget(entry: KeyEntry<T>): void {
     this.unlink(entry);
     this.keys.delete(entry.key);
+    for (const t of entry.tallies) t.release();
+    this.budget.used -= BYTES_PER_KEY + entry.key.length * 2;
   }
 
   private unlink(entry: KeyEntry<T>): void {

@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import type { MailEvent } from '../events/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
-import { SlidingCount, SlidingDistinct } from './sliding.js';
+import { MemoryBudget, SlidingCount, SlidingDistinct } from './sliding.js';
 import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, KEY_PART_SEPARATOR, type BoardName } from './boards.js';
 import { DEFAULT_RELAY_TRUST, type RelayTrust } from '../events/relay-trust.js';
 import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type LocalSenders } from '../events/queue-origin.js';
@@ -46,6 +46,12 @@ const BOARD_HELP: Record<BoardName, string> = {
 
 export const DEFAULT_BUCKETS_PER_WINDOW = 60;
 export const DEFAULT_MAX_IPS_PER_USER = 1000;
+/**
+ * What all leaderboards together may hold, in estimated bytes: with the exporter's own baseline
+ * it stays well under the 128 MB heap cap of the shipped systemd unit and Docker image whatever
+ * the traffic (docs/leaderboards.md has the measurement).
+ */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 48 * 1024 * 1024;
 /** Longer keys are cut to this many characters: longer than any address or IP, and it bounds label size. */
 export const MAX_KEY_LENGTH = 256;
 
@@ -65,6 +71,8 @@ export interface LeaderboardOptions {
   bucketsPerWindow?: number;
   /** `auth_user_source_ips`: distinct IPs remembered per user and window; the count saturates there. Default 1000. */
   maxIpsPerUser?: number;
+  /** Estimated bytes all boards together may hold (see MemoryBudget). Default DEFAULT_MEMORY_BUDGET_BYTES. */
+  memoryBudgetBytes?: number;
   /** `no_auth_relay_ips`' source label (--qmail.trusted-relay-ips) */
   relayTrust?: RelayTrust;
   /** `local_injection_uids`: which uids are qmail-smtpd's (not counted) and each uid's name */
@@ -79,6 +87,8 @@ export interface Leaderboards {
   register(registry: Registry): void;
   snapshot(): LeaderboardSnapshot;
   stats(): { keys: Record<BoardName, number>; evictions: Record<BoardName, number> };
+  /** Estimated bytes all boards hold now (at most the memory budget after each observe). */
+  memoryUsed(): number;
 }
 
 export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
@@ -89,10 +99,11 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
   const localSenders = opts.localSenders ?? DEFAULT_LOCAL_SENDERS;
   const windows: WindowSpec[] = opts.windows.map((w) => ({ label: w.label, ms: w.ms, buckets: bucketsPerWindow }));
 
-  const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount(bucketsPerWindow));
+  const budget = new MemoryBudget(opts.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+  const counting = () => new Board<SlidingCount>(windows, opts.maxKeys, () => new SlidingCount(bucketsPerWindow, budget), budget);
   const boards = {
     auth_user_recipients: counting(),
-    auth_user_source_ips: new Board<SlidingDistinct>(windows, opts.maxKeys, () => new SlidingDistinct(bucketsPerWindow, maxIpsPerUser)),
+    auth_user_source_ips: new Board<SlidingDistinct>(windows, opts.maxKeys, () => new SlidingDistinct(bucketsPerWindow, maxIpsPerUser, budget), budget),
     auth_user_sender_mismatches: counting(),
     relay_denied_ips: counting(),
     auth_failure_ips: counting(),
@@ -128,14 +139,37 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     return ip.length > MAX_KEY_LENGTH ? ip.slice(0, MAX_KEY_LENGTH) : ip;
   };
 
+  /**
+   * Keeps the boards within the memory budget whatever the traffic: while over it, the key updated
+   * least recently on any board is forgotten (counted in qmail_leaderboard_evictions_total). The
+   * key just updated is the newest of its board, so it goes last.
+   */
+  const enforceBudget = (): void => {
+    while (budget.used > budget.limit) {
+      let victim: Board<SlidingCount> | Board<SlidingDistinct> | null = null;
+      let oldest = Infinity;
+      for (const name of BOARD_NAMES) {
+        const t = allBoards[name].oldestUpdate();
+        if (t !== null && t < oldest) {
+          oldest = t;
+          victim = allBoards[name];
+        }
+      }
+      if (victim === null) return;
+      victim.evictOldest();
+    }
+  };
+  // Every board update goes through these two, and each ends within the budget.
   const count = (board: Board<SlidingCount>, key: string, now: number): void => {
     const tallies = board.touch(key, now);
     for (let i = 0; i < tallies.length; i++) tallies[i]!.add(board.bucketOf(i, now), 1);
+    if (budget.used > budget.limit) enforceBudget();
   };
   const sawIp = (user: string, ip: string, now: number): void => {
     const board = boards.auth_user_source_ips;
     const tallies = board.touch(user, now);
     for (let i = 0; i < tallies.length; i++) tallies[i]!.add(board.bucketOf(i, now), ip);
+    if (budget.used > budget.limit) enforceBudget();
   };
 
   const rankBoard = (name: BoardName): Record<string, Ranked[]> => {
@@ -251,6 +285,10 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
         for (const r of rows) r.key = r.key.replace(KEY_PART_SEPARATOR, ' (') + ')';
       }
       return out;
+    },
+
+    memoryUsed(): number {
+      return budget.used;
     },
 
     stats() {

@@ -8,7 +8,26 @@
  *
  * Only buckets that received something are stored, oldest first, so a key seen once costs one
  * bucket, and a key seen all the time at most B buckets per window.
+ *
+ * Every tally reports what it holds to a MemoryBudget shared by all boards, which forget their
+ * least recently updated keys while the budget is exceeded.
  */
+
+/**
+ * Estimated heap bytes per stored item, measured with bench/leaderboard.ts's memory mode
+ * (heapUsed after a full GC divided by items held; rounded up).
+ */
+export const BYTES_PER_KEY = 600;
+export const BYTES_PER_BUCKET = 32;
+export const BYTES_PER_DISTINCT_ITEM = 60;
+
+/** A running estimate of the bytes the leaderboards hold, against a limit. */
+export class MemoryBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
+const NO_BUDGET = new MemoryBudget(Infinity);
 
 /** Counts per bucket, plus their running total so reading the window is O(1). */
 export class SlidingCount {
@@ -19,7 +38,10 @@ export class SlidingCount {
   total = 0;
 
   /** `span`: buckets per window. */
-  constructor(private readonly span: number) {}
+  constructor(
+    private readonly span: number,
+    private readonly budget: MemoryBudget = NO_BUDGET,
+  ) {}
 
   /**
    * Adds to `bucket`, first dropping buckets that have left the window (so a busy key never holds
@@ -32,11 +54,22 @@ export class SlidingCount {
     const b = this.buckets;
     if (b === null) {
       this.buckets = [bucket, amount];
+      this.budget.used += BYTES_PER_BUCKET;
       return;
     }
     const n = b.length;
     if (bucket <= b[n - 2]!) b[n - 1]! += amount;
-    else b.push(bucket, amount);
+    else {
+      b.push(bucket, amount);
+      this.budget.used += BYTES_PER_BUCKET;
+    }
+  }
+
+  /** The key is forgotten: what it held leaves the budget. */
+  release(): void {
+    if (this.buckets !== null) this.budget.used -= (this.buckets.length / 2) * BYTES_PER_BUCKET;
+    this.buckets = null;
+    this.total = 0;
   }
 
   /** Drops buckets numbered below `oldestLive`; returns the remaining total. */
@@ -48,6 +81,7 @@ export class SlidingCount {
       this.total -= b[drop + 1]!;
       drop += 2;
     }
+    this.budget.used -= (drop / 2) * BYTES_PER_BUCKET;
     if (drop === b.length) this.buckets = null;
     else b.splice(0, drop);
     return this.total;
@@ -67,6 +101,7 @@ export class SlidingDistinct {
   constructor(
     private readonly span: number,
     private readonly cap: number,
+    private readonly budget: MemoryBudget = NO_BUDGET,
   ) {}
 
   get total(): number {
@@ -75,11 +110,14 @@ export class SlidingDistinct {
 
   add(bucket: number, item: string): void {
     this.expire(bucket - this.span + 1);
-    this.lastSeen.delete(item);
+    if (!this.lastSeen.delete(item)) this.budget.used += BYTES_PER_DISTINCT_ITEM;
     this.lastSeen.set(item, bucket);
     if (this.lastSeen.size > this.cap) {
       const oldest = this.lastSeen.keys().next();
-      if (oldest.done !== true) this.lastSeen.delete(oldest.value);
+      if (oldest.done !== true) {
+        this.lastSeen.delete(oldest.value);
+        this.budget.used -= BYTES_PER_DISTINCT_ITEM;
+      }
     }
   }
 
@@ -87,7 +125,14 @@ export class SlidingDistinct {
     for (const [item, bucket] of this.lastSeen) {
       if (bucket >= oldestLive) break;
       this.lastSeen.delete(item);
+      this.budget.used -= BYTES_PER_DISTINCT_ITEM;
     }
     return this.lastSeen.size;
+  }
+
+  /** The key is forgotten: what it held leaves the budget. */
+  release(): void {
+    this.budget.used -= this.lastSeen.size * BYTES_PER_DISTINCT_ITEM;
+    this.lastSeen.clear();
   }
 }

@@ -65,3 +65,33 @@ test('keys idle for longer than the longest window make room without counting as
   assert.equal(evicted.length, BOARD_NAMES.length, 'every board has its evictions series, at 0 here');
   assert.ok(evicted.every((s) => s.value === 0));
 });
+
+test('the memory budget: 200 users × 200 IPs stay within it, the least recently updated keys go first, counted', () => {
+  const budget = 1024 * 1024;
+  const { boards, clock } = boardsWithClock({ windows: WINDOWS, maxKeys: 10_000, memoryBudgetBytes: budget });
+  for (let i = 0; i < 200; i++) {
+    clock.advance(10);
+    for (let u = 0; u < 200; u++) boards.observe(recipient('sent_auth_same_user', `user${u}@example.org`, `198.18.${i >> 8}.${i & 255}`));
+    assert.ok(boards.memoryUsed() <= budget, `after IP ${i}: ${boards.memoryUsed()} bytes estimated`);
+  }
+  const { keys, evictions } = boards.stats();
+  assert.ok(evictions.auth_user_source_ips > 0, `keys were forgotten to stay within the budget: ${JSON.stringify(evictions)}`);
+  // Forgotten users come back with their next IP, counting from there; the ones updated last keep theirs.
+  assert.ok(keys.auth_user_source_ips <= 200);
+  const ranked = boards.snapshot().auth_user_source_ips['24h']!;
+  assert.equal(ranked[0]!.value, 200);
+  // The newest key is never the one forgotten: the user seen last still counts its IP.
+  assert.ok(boards.snapshot().auth_user_source_ips['5m']!.length > 0);
+});
+
+test('the memory estimate returns to zero once every window has passed', async () => {
+  const { boards, clock, registry } = boardsWithClock({ windows: WINDOWS });
+  for (let i = 0; i < 500; i++) {
+    boards.observe(recipient('sent_auth_different_user', `u${i}@example.org`, `10.0.${i >> 8}.${i & 255}`));
+    boards.observe(authFailure(`u${i}@example.org`, `10.1.${i >> 8}.${i & 255}`));
+  }
+  assert.ok(boards.memoryUsed() > 0);
+  clock.advance(25 * HOUR);
+  await registry.metrics();
+  assert.equal(boards.memoryUsed(), 0);
+});
