@@ -374,7 +374,10 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
   if (isQmailScannerVerdict(m)) return run(envelope, ctx, opts, 'qmail-scanner', parseQmailScanner, m);
   if (tag === 'dovecot' || envelope.format === 'syslog-hostless') {
     // syslog 'dovecot:' carries the process name in the message; log_path files put it where the tag is
-    return run(envelope, ctx, opts, 'dovecot', parseDovecot, tag === 'dovecot' ? m : `${tag}: ${m}`);
+    const parsed = run(envelope, ctx, opts, 'dovecot', parseDovecot, tag === 'dovecot' ? m : `${tag}: ${m}`);
+    // another program's line in the same host-less layout ('Dec 03 21:00:49 fetchmail: ...') is foreign
+    if (tag !== 'dovecot' && !isDovecotTag(tag) && accountingOf(parsed) === 'unrecognised') return foreign(envelope, tag);
+    return parsed;
   }
   if (isDovecotTag(tag)) return run(envelope, ctx, opts, 'dovecot', parseDovecot, `${tag}: ${m}`);
   return null;

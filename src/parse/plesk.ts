@@ -111,7 +111,9 @@ function failed(s: string, at: number, ctx: ProgramContext): MailEvent | null {
 
 function failureReason(why: string): AuthReason {
   const w = why.toLowerCase();
-  if (w.includes('password')) return 'bad_password';
+  if (w.includes('password incorrect') || w.includes('incorrect password') || w.includes('bad password') || w.includes('wrong password')) {
+    return 'bad_password';
+  }
   if (w.includes('no such user') || w.includes('not found') || w.includes('unknown user')) return 'unknown_user';
   return 'auth_failed';
 }

@@ -159,7 +159,10 @@ function parseStatus(s: string, queue: number | null): QmailSendRecord | null {
   }
   // slowq-send: ' delayed jobs=N' (deliveries waiting for their rate)
   const delayed = s.lastIndexOf(' delayed jobs=', end);
-  if (delayed > remoteAt) end = delayed;
+  if (delayed > remoteAt) {
+    if (parseUint(s, delayed + 14, end) < 0) return null; // text after the count: a queue name, stripped by the caller
+    end = delayed;
+  }
   const remote = fraction(s, remoteAt + 8, end);
   if (!local || !remote) return null;
   return { type: 'status', local: local[0], localLimit: local[1], remote: remote[0], remoteLimit: remote[1], exitasap, queue };

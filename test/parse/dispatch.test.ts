@@ -85,3 +85,26 @@ test('dovecot process tags', () => {
   }
   for (const t of ['sshd', 'imap', 'postfix/smtpd', 'authd']) assert.equal(isDovecotTag(t), false, t);
 });
+
+test('second-round shapes reach their programs', () => {
+  const want: ReadonlyArray<readonly [string, string]> = [
+    // Plesk and Courier (observed)
+    ['Feb 10 10:27:08 s60418 smtp_auth: smtp_auth: FAILED: [USER] - password incorrect  from unknown@ [192.0.2.194]', 'plesk:auth'],
+    ['Dec  2 00:15:49 www relaylock: /var/qmail/bin/relaylock: mail from 198.51.100.11:17249 (yourdesktop.example.com)', 'plesk:connection.open@relaylock'],
+    ['Nov 10 16:46:44 sv1 qmail-queue-handlers[10036]: possibly qmail-smtpd exited by timeout, reset connection.', 'ignored:plesk'],
+    ['Nov 10 16:46:59 sv1 pop3d: 1257871619.663804 DISCONNECTED, user=meg@example.co.uk, ip=[198.51.100.246], top=0', 'ignored:courier'],
+    // IndiMail's qmta-send under its own syslog tag (observed)
+    ['Dec 08 09:10:19 mail.example.org qmta-send[1197]: local: root@mail.example.org user 13096020 13144 bytes qmta', 'qmail-send:notice'],
+    ['Dec 08 09:10:19 mail.example.org qmta-send[1197]: info: qmta-send: /var/indimail/queue/qmta: conf split=23, bigtodo=0', 'qmail-send:notice'],
+    // a container runtime's prefix, compose v1 and v2 (observed)
+    ['dovecot-mailcow_1 | Dec 21 22:11:08 mail dovecot: lmtp(113): Connect from 172.22.1.6', 'ignored:dovecot'],
+    ['testproject-mailserver-1  | Jun 16 09:34:49 f6fb03cbc831 dovecot: ssl-params: Generating SSL parameters', 'ignored:dovecot'],
+    ['\u001b[36mqmail_1  |\u001b[0m @400000004b9da2f03b424bb4 new msg 660188', 'qmail-send:new'],
+    ['qmail_1  | \u001b[0m@400000004b9da2f03b424bb4 new msg 660188', 'qmail-send:new'],
+    // qmail-scanner under a site's own tag
+    ['Jun  1 10:00:00 mx qscan[3302]: Clear:RC:0(198.51.100.234):SA:0(0.0/6.0): 1.681359 3302 a@example.org b@example.com subject <id@example.org> 1.2.3', 'qmail-scanner:scan'],
+    // another program in dovecot's host-less log_path layout (indimail README's fetchmail lines)
+    ['Dec 03 21:00:49 fetchmail: SMTP> EHLO mail.example.org', 'foreign:fetchmail'],
+  ];
+  for (const [line, expected] of want) assert.ok(summary(parseLine(line, ctx)).startsWith(expected), `${line} → ${summary(parseLine(line, ctx))}`);
+});

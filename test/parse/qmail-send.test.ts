@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQmailSend, type QmailSendRecord } from '../../src/parse/qmail-send.js';
+import { NAMED_QUEUE_BASE, parseQmailSend, type QmailSendRecord } from '../../src/parse/qmail-send.js';
 
 const cases: { name: string; message: string; want: QmailSendRecord | null }[] = [
   { name: 'new msg', message: 'new msg 161214', want: { type: 'new', msg: 161214, queue: null } },
@@ -150,3 +150,42 @@ const cases: { name: string; message: string; want: QmailSendRecord | null }[] =
 ];
 
 for (const c of cases) test(`qmail-send: ${c.name}`, () => assert.deepEqual(parseQmailSend(c.message), c.want));
+
+test('indimail named queues: slowq, qmta and any QUEUEDIR base name (observed, indimail README)', () => {
+  const slowq = NAMED_QUEUE_BASE + 1;
+  assert.deepEqual(parseQmailSend('end msg 932523 slowq'), { type: 'end', msg: 932523, queue: slowq });
+  assert.deepEqual(parseQmailSend('starting delivery 4: msg 932523 to local user@mail.example.org slowq'), {
+    type: 'start', delivery: 4, msg: 932523, channel: 'local', recipient: 'user@mail.example.org', queue: slowq,
+  });
+  assert.deepEqual(parseQmailSend('delivery 4: success: did_1+0+0/ slowq'), {
+    type: 'result', delivery: 4, result: 'success', report: 'did_1+0+0/', mangled: false, queue: slowq,
+  });
+  assert.deepEqual(parseQmailSend('status: local 0/5 remote 0/5 delayed jobs=1 slowq'), {
+    type: 'status', local: 0, localLimit: 5, remote: 0, remoteLimit: 5, exitasap: false, queue: slowq,
+  });
+  assert.equal(parseQmailSend('new msg 13096002 qmta')?.queue, NAMED_QUEUE_BASE + 2);
+  const demo = parseQmailSend('end msg 5 demo');
+  assert.ok(demo !== null && demo.queue !== null && demo.queue > NAMED_QUEUE_BASE + 2);
+  assert.equal(parseQmailSend('end msg 5 demo')?.queue, demo.queue, 'the same name, the same number');
+  // a number stays a message number, a report without a space stays whole
+  assert.deepEqual(parseQmailSend('delivery 1: success: did_0+1+0/qp_14030/'), {
+    type: 'result', delivery: 1, result: 'success', report: 'did_0+1+0/qp_14030/', mangled: false, queue: null,
+  });
+});
+
+test('indimail rate-control notes are recognised (observed)', () => {
+  for (const m of [
+    'info: slowq mail.example.org msg 932523: rate [1/0.0000000000/0.0013888888] ok since 6 secs',
+    'warning: slowq mail.example.org msg 932523: rate exceeded [2/0.0909090936/0.0013888888] need 709 secs; will try again later',
+    'info: qmta-send: /var/indimail/queue/qmta: conf split=23, bigtodo=0',
+    'local: root@mail.example.org user 13096020 13144 bytes qmta',
+  ]) {
+    assert.equal(parseQmailSend(m)?.type, 'notice', m);
+  }
+});
+
+test("info msg with a sender outside angle brackets (observed, indimail README)", () => {
+  assert.deepEqual(parseQmailSend('info msg 660188: bytes 2794 from sender_xxx@example.com qp 3223 uid 555'), {
+    type: 'info', msg: 660188, bytes: 2794, sender: 'sender_xxx@example.com', qp: 3223, uid: 555, queue: null,
+  });
+});

@@ -79,3 +79,26 @@ const cases: { name: string; message: string; want: MailEvent | null }[] = [
 ];
 
 for (const c of cases) test(`tcpserver: ${c.name}`, () => assert.deepEqual(parseTcpserver(c.message, ctx), c.want));
+
+test('indimail tcpserver: bracketed addresses and maxperip (observed, indimail README)', () => {
+  assert.deepEqual(parseTcpserver('tcpserver: ok 68722 [::1]2025 [::1]:49105:maxperip=20', ctx), {
+    event: 'connection.accepted', time: 100, listener: 'smtpd', pid: 68722, remote_ip: '::1', local_port: '2025',
+  });
+  assert.deepEqual(parseTcpserver('tcpserver: ok 7 mail.example.com[192.0.2.10]25 host.example.org[198.51.100.4]ident:51234:maxperip=25', ctx), {
+    event: 'connection.accepted', time: 100, listener: 'smtpd', pid: 7, remote_ip: '198.51.100.4', local_port: '25',
+  });
+  assert.equal(parseTcpserver('tcpserver: deny 7 [::1]25 [::ffff:198.51.100.4]:51234:maxperip=25', ctx)?.event, 'connection.denied');
+});
+
+test('IPv4 mapped into IPv6 in the vanilla fields, kept as written', () => {
+  assert.deepEqual(parseTcpserver('tcpserver: ok 1234 mail.example.com:::ffff:192.0.2.10:25 :::ffff:192.0.2.8::51234', ctx), {
+    event: 'connection.accepted', time: 100, listener: 'smtpd', pid: 1234, remote_ip: '::ffff:192.0.2.8', local_port: '25',
+  });
+});
+
+test('indimail tcpserver: a child killed by a signal ends with that status; stopped/continued are ignored', () => {
+  assert.deepEqual(parseTcpserver('tcpserver: end 1234 killed by signal 9', ctx), {
+    event: 'connection.end', time: 100, listener: 'smtpd', pid: 1234, status: 9,
+  });
+  assert.equal(parseTcpserver('tcpserver: end 1234 stopped by signal 19', ctx)?.event, 'ignored');
+});

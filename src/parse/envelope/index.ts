@@ -80,6 +80,7 @@ export function containerPrefixEnd(text: string): number {
   i++;
   if (text.charCodeAt(i) === 27) i = afterAnsi(text, i);
   if (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) === 27) i = afterAnsi(text, i);
   return i;
 }
 
