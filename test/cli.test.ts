@@ -129,7 +129,7 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
     let text = '';
     for (;;) {
       text = await (await fetch(`${url}/metrics`)).text();
-      if (/qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="[^"]+"\} [1-9]/.test(text) && /qmail_leaderboard_auth_failure_ips\{window="5m",ip="[^"]+"\} [1-9]/.test(text)) break;
+      if (/qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="[^"]+",reason="(same_domain|other_domain)"\} [1-9]/.test(text) && /qmail_leaderboard_auth_failure_ips\{window="5m",ip="[^"]+"\} [1-9]/.test(text)) break;
       if (Date.now() > deadline) assert.fail(`the demo's leaderboards did not fill:\n${text.split('\n').filter((l) => l.startsWith('qmail_leaderboard')).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
