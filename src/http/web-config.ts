@@ -14,7 +14,7 @@
  * Unlike the toolkit: the file is read once at start-up (restart to apply changes), and
  * `rate_limit` is refused rather than ignored.
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ServerOptions } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -128,7 +128,14 @@ export async function loadWebConfig(file: string): Promise<WebConfig> {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) fail(`not valid YAML: ${problem.message.split('\n')[0]}`);
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    // An alias bomb (a few lines of anchors that expand to billions of nodes) is refused here: the
+    // parser stops at 100 alias expansions, far more than any web configuration needs.
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return fail(`not valid YAML: ${errorMessage(err)}`, err);
+  }
 
   if (root === null || root === undefined) return { tls: null, users: emptyRecord(), headers: emptyRecord() };
   const top = mapping(root, '(top level)', fail);
@@ -207,6 +214,7 @@ async function loadTls(cfg: Record<string, unknown>, baseDir: string, fail: Fail
   };
   const cert = certFile !== null ? await read('cert_file', certFile) : inlineCert!;
   const key = keyFile !== null ? await read('key_file', keyFile) : inlineKey!;
+  checkKeyPair(cert, key, certFile !== null ? `cert_file ${resolvePath(baseDir, certFile)}` : 'cert', keyFile !== null ? `key_file ${resolvePath(baseDir, keyFile)}` : 'key', fail);
   const ca = caFile !== null ? await read('client_ca_file', caFile) : inlineCa;
   const caKey = caFile !== null ? 'client_ca_file' : 'client_ca';
   if (ca !== null) {
@@ -290,6 +298,36 @@ async function loadTls(cfg: Record<string, unknown>, baseDir: string, fail: Fail
     rejectUnauthorized: authType === 'RequireAndVerifyClientCert',
     clientCertPolicy: { authType, allowedSans },
   };
+}
+
+function resolvePath(baseDir: string, p: string): string {
+  return isAbsolute(p) ? p : join(baseDir, p);
+}
+
+/**
+ * The private key must be the certificate's: OpenSSL accepts a certificate and a key of different
+ * types side by side (an RSA certificate with an EC key), and every handshake then fails without
+ * a word. Checked here, naming both files.
+ */
+function checkKeyPair(cert: string, key: string, certWhere: string, keyWhere: string, fail: Fail): void {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (err) {
+    return fail(`tls_server_config.${certWhere}: not a PEM certificate: ${errorMessage(err)}`, err);
+  }
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    return fail(`tls_server_config.${keyWhere}: not a usable private key: ${errorMessage(err)}`, err);
+  }
+  if (!x509.checkPrivateKey(privateKey)) {
+    fail(
+      `tls_server_config.${keyWhere}: this key does not belong to the certificate in ${certWhere} ` +
+        `(certificate key: ${x509.publicKey.asymmetricKeyType ?? 'unknown'}, private key: ${privateKey.asymmetricKeyType ?? 'unknown'})`,
+    );
+  }
 }
 
 function mapping(value: unknown, where: string, fail: Fail): Record<string, unknown> {

@@ -173,3 +173,24 @@ test('periodic checkpoints during the first catch-up: SIGKILL mid-way, the resta
   }
   await restartAndCompare(args, log);
 });
+
+test('a final checkpoint that cannot be written: SIGTERM exits 1 and says so', { timeout: 60_000 }, async () => {
+  const log = join(dir, 'final.log');
+  const state = join(dir, 'final-state');
+  writeFileSync(log, 'Nov 24 13:10:00 mail qmail: 1700000000.000001 new msg 1\n');
+  const p = spawnCli([`--qmail.log-path=${log}`, '--qmail.read-from-start', `--storage.path=${state}`, '--storage.interval=1h']);
+  try {
+    const url = await p.url;
+    await pollUntil(async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined), { what: 'ready', timeoutMs: 30_000 });
+    // The state directory becomes a file: the last checkpoint has nowhere to go.
+    rmSync(state, { recursive: true, force: true });
+    writeFileSync(state, 'not a directory');
+    const exited = exitOf(p);
+    p.proc.kill('SIGTERM');
+    const { code, signal } = await exited;
+    assert.deepEqual({ code, signal }, { code: 1, signal: null }, p.stderr().slice(-2000));
+    assert.match(p.stderr(), /final checkpoint failed/);
+  } finally {
+    await p.stop('SIGKILL');
+  }
+});

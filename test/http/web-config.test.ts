@@ -4,7 +4,7 @@
  * and named.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,8 @@ before(() => {
   copyFileSync(join(EXAMPLES, 'example.crt'), join(dir, 'server.crt'));
   copyFileSync(join(EXAMPLES, 'example.key'), join(dir, 'server.key'));
   execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(dir, 'other.key')], { stdio: 'ignore' });
+  // An RSA certificate, for a key pair of two types (an RSA certificate with an EC key).
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'rsa.key'), '-out', join(dir, 'rsa.crt'), '-days', '2', '-subj', '/CN=rsa'], { stdio: 'ignore' });
   hash = bcrypt.hashSync('pw', 4);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,6 +45,13 @@ async function ours(file: string): Promise<{ ok: boolean; error: ConfigError | n
     return { ok: false, error: err };
   }
 }
+
+/** A few lines that expand to 10^9 nodes when every alias is followed ("billion laughs"). */
+const ALIAS_BOMB = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+  '',
+].join('\n');
 
 const TLS = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
 
@@ -77,7 +86,9 @@ const cases: Case[] = [
   { name: 'missing key_file', yaml: 'tls_server_config:\n  cert_file: server.crt\n', accept: false, why: /missing one of key or key_file/ },
   { name: 'missing cert_file', yaml: 'tls_server_config:\n  key_file: server.key\n', accept: false, why: /missing one of cert or cert_file/ },
   { name: 'cert file not there', yaml: 'tls_server_config:\n  cert_file: nothere.crt\n  key_file: server.key\n', accept: false, why: /cert_file: cannot read .*nothere\.crt/ },
-  { name: 'key of another certificate', yaml: 'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n', accept: false, why: /cannot use the certificate and key/ },
+  { name: 'key of another certificate', yaml: 'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n', accept: false, why: /key_file .*other\.key: this key does not belong to the certificate in cert_file .*server\.crt/ },
+  { name: 'key of another type (RSA certificate, EC key)', yaml: 'tls_server_config:\n  cert_file: rsa.crt\n  key_file: other.key\n', accept: false, why: /key_file .*other\.key: this key does not belong to the certificate .*certificate key: rsa, private key: ec/ },
+  { name: 'YAML alias bomb', yaml: ALIAS_BOMB, accept: false, why: /not valid YAML: .*alias/i },
   { name: 'unknown cipher', yaml: `${TLS}  cipher_suites: [TLS_FAKE]\n`, accept: false, why: /unknown cipher: TLS_FAKE/ },
   { name: 'unknown curve', yaml: `${TLS}  curve_preferences: [P-256]\n`, accept: false, why: /unknown curve: P-256/ },
   { name: 'unknown TLS version', yaml: `${TLS}  min_version: TLS14\n`, accept: false, why: /min_version: expected one of TLS10, TLS11, TLS12, TLS13/ },
@@ -186,4 +197,31 @@ test('promtool check web-config accepts examples/web-config.yml', async () => {
   const res = await promtoolCheck(join(EXAMPLES, 'web-config.yml'));
   assert.equal(res.ok, true, res.output);
   assert.match(res.output, /SUCCESS/);
+});
+
+describe('the exporter process refuses a bad --web.config.file at start-up: exit 2, the flag and file named, no stack trace', () => {
+  const start = (yaml: string, name: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, yaml);
+    const log = join(dir, 'maillog');
+    writeFileSync(log, '');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', `--qmail.log-path=${log}`, `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0'], {
+      cwd: resolve('.'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: r.status, stderr: r.stderr, file };
+  };
+  test('a YAML alias bomb', () => {
+    const r = start(ALIAS_BOMB, 'bomb.yml');
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.includes(`--web.config.file ${r.file}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+  test('an RSA certificate with an EC key', () => {
+    const r = start('tls_server_config:\n  cert_file: rsa.crt\n  key_file: other.key\n', 'mismatch.yml');
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.includes(join(dir, 'other.key')), r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
 });
