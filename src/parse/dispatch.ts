@@ -220,7 +220,7 @@ function isQmailSendStart(m: string, c: number): boolean {
     case 108:
       return m.startsWith('local: ');
     case 113:
-      return m.startsWith('qmail-daemon: ');
+      return m.startsWith('qmail-daemon: ') || m.startsWith('qscheduler: ');
     default:
       return false;
   }
@@ -367,7 +367,15 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
     default:
       break;
   }
-  if (isPleskTag(tag)) return event(envelope, 'plesk', parsePlesk(tag, m, programContext(envelope, ctx, opts)));
+  // Plesk's relaylock logs under its path as often as under its name ('/var/qmail/bin/relaylock[123]:')
+  const slash = tag.charCodeAt(0) === 47 /* / */ ? tag.lastIndexOf('/') : -1;
+  const program = slash >= 0 ? tag.slice(slash + 1) : tag;
+  if (isPleskTag(program)) return event(envelope, 'plesk', parsePlesk(program, m, programContext(envelope, ctx, opts)));
+  // qmail-scanner under its script's name ('qmail-scanner-queue.pl', 'qmail-scanner-2.08'): its other notes are ignored
+  if (program.startsWith('qmail-scanner')) {
+    const scanned = parseQmailScanner(m, programContext(envelope, ctx, opts));
+    return event(envelope, 'qmail-scanner', scanned ?? { event: 'ignored', time: envelope.time, program: 'qmail-scanner' });
+  }
   const courier = courierProtocol(tag);
   if (courier !== null) return event(envelope, 'courier', parseCourier(courier, m, programContext(envelope, ctx, opts)));
   // qmail-scanner under a site's own syslog tag ('qscan', 'X-Qmail-Scanner'): its verdict words

@@ -80,6 +80,7 @@ export const QMAIL_SEND_PREFIXES = [
   'alert: ',
   'local: ',
   'qmail-daemon: ',
+  'qscheduler: ',
   'info: ',
 ] as const;
 
@@ -309,7 +310,8 @@ function parseRecord(s: string, queue: number | null): QmailSendRecord | null {
     case 108: // l
       return s.startsWith('local: ') ? { type: 'notice', kind: 'local', queue } : null;
     case 113: // q
-      return s.startsWith('qmail-daemon: ') ? { type: 'notice', kind: 'qmail-daemon', queue } : null;
+      // indimail's queue scheduler: 'qmail-daemon:' in older releases, 'qscheduler:' since
+      return s.startsWith('qmail-daemon: ') || s.startsWith('qscheduler: ') ? { type: 'notice', kind: 'qmail-daemon', queue } : null;
     default:
       return null;
   }

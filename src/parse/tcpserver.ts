@@ -104,7 +104,8 @@ export const parseTcpserver: ProgramParser = (message, ctx) => {
   const p = s.startsWith(PREFIX) ? PREFIX.length : 0;
   switch (s.charCodeAt(p)) {
     case 115: // s
-      return s.startsWith('status: ', p) ? parseStatus(s, p + 8, ctx) : null;
+      if (s.startsWith('status: ', p)) return parseStatus(s, p + 8, ctx);
+      break;
     case 112: {
       // 'pid N from IP'
       if (!s.startsWith('pid ', p)) return null;
@@ -147,6 +148,11 @@ export const parseTcpserver: ProgramParser = (message, ctx) => {
       }
       return null;
     default:
-      return null;
+      break;
   }
+  // indimail's other notes: 'sighup: 20/40', 'MySQL: Port 25: IPrule ...', '{slot}: IP {ip}: PID {pid}'
+  if (p > 0 && (s.startsWith('sighup: ', p) || s.startsWith('MySQL: ', p) || /^\d+: IP /.test(s.slice(p, p + 16)))) {
+    return { event: 'ignored', time: ctx.time, program: 'tcpserver' };
+  }
+  return null;
 };

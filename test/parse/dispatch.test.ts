@@ -108,3 +108,18 @@ test('second-round shapes reach their programs', () => {
   ];
   for (const [line, expected] of want) assert.ok(summary(parseLine(line, ctx)).startsWith(expected), `${line} → ${summary(parseLine(line, ctx))}`);
 });
+
+test('more second-round shapes: docker timestamps, path tags, qscheduler, qmail-scanner script tags, tcpserver notes', () => {
+  const want: ReadonlyArray<readonly [string, string]> = [
+    ['2026-08-18T14:00:00.000000000Z Jul 31 01:00:00 mail dovecot: imap-login: Login: user=<a@example.com>, method=PLAIN, rip=192.0.2.5, lip=192.0.2.1', 'dovecot:auth'],
+    ['Jun  1 10:00:00 mx /var/qmail/bin/relaylock[4321]: /var/qmail/bin/relaylock: mail from 192.0.2.8:1234 (unknown)', 'plesk:connection.open'],
+    ['@400000004b9da2f03b424bb4 qscheduler: pid 187, queue /var/indimail/queue/queue1 started', 'qmail-send:notice'],
+    ['Jun  1 10:00:00 mx qmail-scanner-queue.pl[3302]: Clear:RC:1(127.0.0.1):SA:1(9.1/5.0): 0.9 3302 a@example.org b@example.com s <i@example.org> 1', 'qmail-scanner:scan'],
+    ['tcpserver: sighup: 20/40', 'ignored:tcpserver'],
+    ['tcpserver: 3: IP ::ffff:192.0.2.5: PID 1234', 'ignored:tcpserver'],
+  ];
+  for (const [line, expected] of want) assert.ok(summary(parseLine(line, ctx)).startsWith(expected), `${line} → ${summary(parseLine(line, ctx))}`);
+  // the runtime's stamp gives the year-less syslog line its exact time
+  const p = parseLine('2026-08-18T14:00:00.000000000Z Jul 31 01:00:00 mail dovecot: imap-login: Login: user=<a@example.com>, rip=192.0.2.5', ctx);
+  assert.equal(p.kind === 'event' ? p.event.time : null, Date.UTC(2026, 7, 18, 14) / 1000);
+});

@@ -9,7 +9,7 @@
 import type { Envelope, LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
 import { multilogBody, parseCtime, parseTai64n, parseTai64nLocal } from './multilog.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { containerStamp, parseRfc3339 } from './rfc3339.js';
 import { readSploggerStamp, SPLOGGER_RECORD_LENGTH } from './splogger.js';
 import { parseSyslog } from './syslog.js';
 
@@ -109,6 +109,15 @@ function readLine(text: string, ctx: LineContext): EnvelopeDetail {
     detail = parseTai64n(text, ctx);
   } else if (c >= 48 && c <= 57) {
     if (text.charCodeAt(4) === 45 /* - */) {
+      if (text.charCodeAt(10) === 84 /* T */) {
+        // `docker logs --timestamps`: the runtime's exact UTC time, then the line the container printed
+        const stamp = containerStamp(text);
+        if (stamp !== null) {
+          const inner = readLine(text.slice(stamp.rest), ctx);
+          if (!inner.stamped && inner.format !== 'tai64n') inner.time = stamp.time;
+          return inner;
+        }
+      }
       detail = text.charCodeAt(10) === 84 /* T */ ? parseRfc3339(text, ctx) : parseTai64nLocal(text, ctx);
     } else {
       detail = bareStamped(text);

@@ -8,7 +8,7 @@
  */
 import type { LineContext } from '../../events/parsed-line.js';
 import type { EnvelopeDetail } from './detail.js';
-import { readHostTagMessage } from './syslog.js';
+import { monthAt, readHostTagMessage } from './syslog.js';
 import { isValidDate } from './local-time.js';
 
 function twoDigits(s: string, at: number): number {
@@ -76,6 +76,23 @@ export function readDateTime(
 }
 
 /** An RFC 3339 syslog line, or null. */
+/**
+ * `docker logs --timestamps` puts its own RFC 3339 time (UTC, nanoseconds) before each line a container
+ * printed: 'YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ {line}'. When the line after it is itself a syslog line or a
+ * multilog line, that stamp is the container runtime's, not a syslog header: index of the line after
+ * it with its time, or null.
+ */
+export function containerStamp(text: string): { time: number; rest: number } | null {
+  if (text.length < 22 || text.charCodeAt(10) !== 84 /* T */) return null;
+  const dt = readDateTime(text, 84);
+  if (dt === null || text.charCodeAt(dt.end) !== 90 /* Z */ || text.charCodeAt(dt.end + 1) !== 32) return null;
+  const rest = dt.end + 2;
+  const syslog = monthAt(text, rest) >= 0 && text.charCodeAt(rest + 3) === 32;
+  if (!syslog && text.charCodeAt(rest) !== 64 /* @ */) return null;
+  const { date, clock, fraction } = dt;
+  return { time: Date.UTC(date.year, date.month0, date.day, clock.hour, clock.minute, clock.second) / 1000 + fraction, rest };
+}
+
 export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | null {
   if (text.length < 21) return null;
   const dt = readDateTime(text, 84 /* T */);

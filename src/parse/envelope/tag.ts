@@ -26,6 +26,7 @@ const PROGRAM_WORDS = new Set([
   'local', // indimail 'local: from to size queueN'
   'info', // indimail 'info: slowq {domain} msg {m}: rate [...]', 'info: qmail-send: ...'
   'qmail-daemon', // indimail
+  'qscheduler', // indimail's later name for qmail-daemon
   'spamdyke',
   'fatal',
 ]);
