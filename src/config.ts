@@ -51,6 +51,8 @@ export interface Config {
     /** syslog tag → listener name (e.g. 'smtp-mx' → 'mx') */
     listenerMap: ReadonlyMap<string, string>;
     missingGraceMs: number;
+    /** qmail's queue directory for the queue gauges, or null (not read) */
+    queuePath: string | null;
     /** sender identity, trusted relays, SMTP uids (--qmail.default-domain and the rest of 'Who is sending') */
     senders: SenderFlags;
   };
@@ -659,6 +661,15 @@ const EXPORTER_FLAGS = {
     min: 480,
     max: 16 << 20,
   }),
+  'qmail.queue-path': text({
+    group: 'Queue',
+    metavar: 'DIR',
+    help:
+      "qmail's queue directory (/var/qmail/queue): its size is read at scrape time as qmail-qstat counts it (qmail_queue_length, " +
+      'qmail_queue_todo_length, qmail_queue_oldest_message_age_seconds), cached for 15 s and never delaying a scrape by more than 2 s. ' +
+      'Needs read access to queue/mess and queue/todo: run as root or in the qmail group (docs/install.md).',
+    none: 'none (no queue gauges)',
+  }),
   'storage.path': text({
     group: 'Storage',
     metavar: 'DIR',
@@ -1066,6 +1077,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       readFromStart: v['qmail.read-from-start'],
       listenerMap: v['qmail.listener-map'],
       missingGraceMs: v['qmail.missing-grace'],
+      queuePath: v['qmail.queue-path'],
       senders: senderFlagsOf(v),
     },
     syslog: {

@@ -86,6 +86,11 @@ export interface Health {
   reportCheckpoint(dir: string, error: string | null): void;
   /** Record the latest status of a syslog listener (keyed by address). */
   reportListener(status: ListenerStatusLike): void;
+  /**
+   * The outcome of the latest read of qmail's queue (--qmail.queue-path): while it fails, the
+   * exporter is unhealthy (the queue gauges are missing; usually a permission to fix).
+   */
+  reportQueue(path: string, error: string | null): void;
   snapshot(): HealthSnapshot;
 }
 
@@ -99,6 +104,7 @@ export function createHealth(opts: HealthOptions): Health {
   const files = new Map<string, FollowStatusLike>();
   let isReady = false;
   let checkpoint: { dir: string; error: string | null } | null = null;
+  let queue: { path: string; error: string | null } | null = null;
   const listeners = new Map<string, ListenerStatusLike>();
 
   return {
@@ -129,6 +135,9 @@ export function createHealth(opts: HealthOptions): Health {
     },
     reportListener(status) {
       listeners.set(status.address, { ...status });
+    },
+    reportQueue(path, error) {
+      queue = { path, error };
     },
     snapshot() {
       const t = now();
@@ -163,6 +172,7 @@ export function createHealth(opts: HealthOptions): Health {
         });
       }
       if (checkpoint !== null && checkpoint.error !== null) reasons.push(`${checkpoint.dir}: checkpoint write failed: ${checkpoint.error}`);
+      if (queue !== null && queue.error !== null) reasons.push(`${queue.path}: queue unreadable: ${queue.error}`);
       const listenerHealth: ListenerHealth[] = [];
       for (const l of listeners.values()) {
         if (!l.listening) reasons.push(`${l.address}: not listening${l.lastError === null ? '' : `: ${l.lastError}`}`);

@@ -15,6 +15,8 @@ import { createExporterMetrics, createSyslogMetrics, type ExporterMetrics, type 
 import type { FamilySnapshot } from './metrics/tally.js';
 import { createLeaderboards, type Leaderboards } from './leaderboard/index.js';
 import { createHealth, type Health } from './health.js';
+import { createQueueReader } from './queue/queue-reader.js';
+import { registerQueueMetrics } from './queue/queue-metrics.js';
 import { createFollower, type Follower, type FollowObserver, type FollowPosition, type FollowStatus, type Ticker } from './follow/index.js';
 import { readCheckpointFile, writeCheckpointFile } from './storage/checkpoint-file.js';
 import { checkCheckpoint, CHECKPOINT_VERSION, type CheckpointData } from './storage/checkpoint-schema.js';
@@ -102,6 +104,25 @@ export function createService(deps: ServiceDeps): Service {
   const paths = config.qmail.logPaths;
   const exporterMetrics = createExporterMetrics(registry, paths);
   const health = createHealth({ missingGraceMs: config.qmail.missingGraceMs, now });
+  const queuePath = config.qmail.queuePath;
+  if (queuePath !== null) {
+    let lastCode: string | null | undefined;
+    const queue = createQueueReader({
+      path: queuePath,
+      now,
+      onRead(error) {
+        health.reportQueue(queuePath, error === null ? null : error.message);
+        // log a change of state once, not every scrape
+        const code = error === null ? null : (error.code ?? 'error');
+        if (code !== lastCode) {
+          if (error === null) log.info({ path: queuePath }, 'queue readable');
+          else log.warn({ path: queuePath, err: error.message, code }, 'queue unreadable');
+          lastCode = code;
+        }
+      },
+    });
+    registerQueueMetrics(registry, queue, now);
+  }
   const positions = new Map<string, FollowPosition>();
   /** ms clock of the last batch of lines per followed path, for the landing page */
   const lastLinesAt = new Map<string, number>();

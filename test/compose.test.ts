@@ -64,12 +64,14 @@ test('docker-compose config accepts the file, without and with the demo profile'
   assert.ok(demo.services['qmail-exporter-demo']?.command?.includes('--demo'));
 });
 
-test('every bind-mounted host path exists in the repository, except the mail log directory', () => {
+const QUEUE_MOUNT = '/var/qmail/queue';
+
+test('every bind-mounted host path exists in the repository, except the mail log and queue directories', () => {
   for (const args of [[], ['--profile', 'demo']]) {
     const mounts = bindMounts(composeConfig(args));
     assert.ok(mounts.length >= 6, `${mounts.length} bind mounts`);
     for (const [service, source, target] of mounts) {
-      if (service === 'exporter' && target === LOG_MOUNT) continue;
+      if (service === 'exporter' && (target === LOG_MOUNT || target === QUEUE_MOUNT)) continue;
       const inRepo = relative(REPO_ROOT, source);
       assert.ok(!inRepo.startsWith('..') && !isAbsolute(inRepo), `${service}: ${source} is outside the repository`);
       assert.ok(existsSync(source), `${service}: ${source} does not exist`);
@@ -123,4 +125,12 @@ test('the image runs node with the same heap flags as the systemd unit', () => {
   assert.ok(image !== undefined && service !== undefined);
   assert.equal(image, service);
   assert.match(image, /--max-semi-space-size=4\b/);
+});
+
+test("the exporter reads qmail's queue read-only from QMAIL_QUEUE_DIR, in the queue's group", () => {
+  const exporter = composeConfig([]).services.exporter!;
+  assert.ok(exporter.command?.includes('--qmail.queue-path=/var/qmail/queue'));
+  assert.ok((exporter.volumes ?? []).includes('/var/qmail/queue:/var/qmail/queue:ro'), JSON.stringify(exporter.volumes));
+  const moved = composeConfig([], { QMAIL_QUEUE_DIR: '/srv/qmail/queue' }).services.exporter!;
+  assert.ok((moved.volumes ?? []).includes('/srv/qmail/queue:/var/qmail/queue:ro'), JSON.stringify(moved.volumes));
 });

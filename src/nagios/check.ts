@@ -32,7 +32,7 @@ import { parseRange, rangeAlerts, type NagiosRange } from './range.js';
 export const EXIT_CODES = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type State = keyof typeof EXIT_CODES;
 
-export const MODES = ['health', 'auth-failures', 'relay-refusals', 'leaderboard', 'sender-mismatch', 'unrecognised'] as const;
+export const MODES = ['health', 'auth-failures', 'relay-refusals', 'leaderboard', 'sender-mismatch', 'unrecognised', 'queue', 'queue-age'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The exporter's leaderboards and the label naming each one's key (as src/leaderboard exports them). */
@@ -83,7 +83,7 @@ ${USAGE}
   -w, --warning=RANGE     WARNING threshold
   -c, --critical=RANGE    CRITICAL threshold
   -m, --mode=MODE         health (default), auth-failures, relay-refusals, leaderboard, sender-mismatch,
-                          unrecognised
+                          unrecognised, queue, queue-age
       --board=NAME        leaderboard mode: ${Object.keys(BOARD_KEYS).join(', ')}
       --window=W          leaderboard mode: the window label (default 5m)
       --where=LABEL=VALUE leaderboard mode: only series with this label value (repeat), e.g.
@@ -103,6 +103,9 @@ Modes and what the thresholds apply to:
                   senders of its own domain in 1h (default 100: WARNING above 100)
   unrecognised    % of log lines not recognised since the previous check (since the exporter
                   started, on the first check)
+  queue           messages in qmail's queue, as qmail-qstat counts them (replaces check_qmailq;
+                  the exporter needs --qmail.queue-path); the status line adds those in todo
+  queue-age       age in seconds of the oldest message in the queue
 The rate modes return OK "first sample" on their first run. In the metric modes an exporter that
 does not answer is UNKNOWN.
 
@@ -373,7 +376,29 @@ export async function runCheck(argv: string[], deps: CheckDeps = {}): Promise<Ch
       return checkSenderMismatch(opts, expo);
     case 'unrecognised':
       return checkUnrecognised(opts, now(), expo.samples);
+    case 'queue':
+    case 'queue-age':
+      return checkQueue(opts, expo.samples);
   }
+}
+
+/** check_qmailq's job from the exporter's queue gauges: UNKNOWN when the exporter does not read the queue. */
+function checkQueue(opts: Options, samples: Sample[]): CheckResult {
+  const one = (name: string): number | null => samples.find((x) => x.name === name)?.value ?? null;
+  const length = one('qmail_queue_length');
+  const todo = one('qmail_queue_todo_length');
+  const age = one('qmail_queue_oldest_message_age_seconds');
+  if (length === null || todo === null || age === null) {
+    return result('UNKNOWN', 'no queue gauges: start the exporter with --qmail.queue-path, and check /healthz (the queue may be unreadable)');
+  }
+  const value = opts.mode === 'queue' ? length : age;
+  const state = judge(value, opts.warn, opts.crit);
+  const text = `${length} messages in queue, ${todo} not yet preprocessed, oldest ${round(age / 3600)} h old`;
+  return result(state, text, [
+    perf('queue', length, '', opts.mode === 'queue' ? opts.warn : null, opts.mode === 'queue' ? opts.crit : null, 0),
+    perf('todo', todo, '', null, null, 0),
+    perf('oldest', age, 's', opts.mode === 'queue-age' ? opts.warn : null, opts.mode === 'queue-age' ? opts.crit : null, 0),
+  ]);
 }
 
 async function checkHealth(opts: Options): Promise<CheckResult> {

@@ -65,10 +65,10 @@ test('the unit has only known sections and directives', () => {
 test('the unit runs unprivileged, hardened, with its state directory as --storage.path', () => {
   const s = parseUnit(UNIT).get('Service')!;
   assert.equal(s.get('User'), 'qmail_exporter');
-  assert.equal(s.get('SupplementaryGroups'), 'adm');
+  assert.equal(s.get('SupplementaryGroups'), 'adm qmail');
   assert.equal(s.get('StateDirectory'), 'qmail_exporter');
   assert.match(s.get('ExecStart')!, / --storage\.path=\/var\/lib\/qmail_exporter /);
-  for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['ReadOnlyPaths', '/var/log'], ['CapabilityBoundingSet', '']] as const) {
+  for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['ReadOnlyPaths', '/var/log -/var/qmail/queue'], ['CapabilityBoundingSet', '']] as const) {
     assert.equal(s.get(k), v, k);
   }
   assert.equal(s.get('EnvironmentFile'), '-/etc/default/qmail_exporter');
@@ -85,6 +85,7 @@ test('the command line and the environment file are accepted by the exporter', (
   assert.deepEqual(config.warnings, []);
   assert.deepEqual(config.qmail.logPaths, ['/var/log/maillog']);
   assert.equal(config.storage.path, '/var/lib/qmail_exporter');
+  assert.equal(config.qmail.queuePath, '/var/qmail/queue');
 });
 
 test('every QMAIL_EXPORTER_ variable the environment file mentions, commented or not, is a flag', () => {

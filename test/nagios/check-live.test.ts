@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -96,8 +96,19 @@ before(async () => {
     `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  nagios: ${bcrypt.hashSync('s3cret', 4)}\n`,
   );
 
+  // a queue laid out like qmail's: 23 messages in mess/0-22, one of them 2 days old, 4 in todo
+  const queue = join(dir, 'queue');
+  for (let n = 0; n < 23; n++) {
+    mkdirSync(join(queue, 'mess', String(n)), { recursive: true });
+    const f = join(queue, 'mess', String(n), String(700 + n));
+    writeFileSync(f, 'x');
+    if (n === 3) utimesSync(f, new Date(Date.now() - 2 * 86400_000), new Date(Date.now() - 2 * 86400_000));
+  }
+  mkdirSync(join(queue, 'todo'));
+  for (let i = 0; i < 4; i++) writeFileSync(join(queue, 'todo', String(900 + i)), '');
+
   [healthy, missing, secured] = await Promise.all([
-    startExporter({ logPaths: [logFile] }),
+    startExporter({ logPaths: [logFile], args: [`--qmail.queue-path=${queue}`] }),
     startExporter({ logPaths: [join(dir, 'no-such-maillog')], args: ['--qmail.missing-grace=0s'] }),
     startExporter({ logPaths: [logFile], args: [`--web.config.file=${join(dir, 'web.yml')}`], readyPath: null }),
   ]);
@@ -202,6 +213,17 @@ test('unrecognised mode: the share of lines, first since start, then since the l
   expectState(plugin([...args, '-w', '5', '-c', '20']), 'OK', new RegExp(`^QMAIL_EXPORTER OK - ${round}% of lines unrecognised \\(${truth.lineResults.unrecognised} of ${truth.lines} since the exporter started\\) \\| unrecognised=${round}%;5;20;0;100 lines=${truth.lines}c;;;; unrecognised_lines=${truth.lineResults.unrecognised}c;;;;$`));
   // nothing new since: the cumulative share again, said so
   expectState(plugin([...args, '-c', '@0:100']), 'CRITICAL', /since the exporter started/);
+});
+
+test('queue modes replace check_qmailq: the queue length or the oldest age against -w/-c; UNKNOWN without queue gauges', () => {
+  const args = ['-p', String(healthy.port)];
+  const line = /23 messages in queue, 4 not yet preprocessed, oldest 4[78](\.\d+)? h old \| queue=23;/;
+  expectState(plugin([...args, '--mode=queue', '-w', '100', '-c', '1000']), 'OK', line);
+  expectState(plugin([...args, '--mode=queue', '-w', '20', '-c', '1000']), 'WARNING', line);
+  expectState(plugin([...args, '--mode=queue', '-w', '10', '-c', '20']), 'CRITICAL', line);
+  expectState(plugin([...args, '--mode=queue-age', '-w', '86400', '-c', '259200']), 'WARNING', /oldest=17\d{4}(\.\d+)?s;86400;259200;0;/);
+  // an exporter that does not read the queue
+  expectState(plugin(['-p', String(missing.port), '--mode=queue', '-w', '10']), 'UNKNOWN', /--qmail\.queue-path/);
 });
 
 test('TLS and basic authentication: -S, --insecure, -a', () => {

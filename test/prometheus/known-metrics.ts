@@ -47,6 +47,11 @@ export const EXPORTER_METRICS = [
   'qmail_smtp_no_auth_relay_recipients_total',
   'qmail_queue_messages_by_origin_total',
   'qmail_leaderboard_remote_blocklisting_domains',
+  'qmail_queue_length',
+  'qmail_queue_todo_length',
+  'qmail_queue_oldest_message_age_seconds',
+  'qmail_exporter_queue_last_read_timestamp_seconds',
+  'qmail_exporter_queue_read_errors_total',
 ];
 
 /** Series Prometheus itself makes: scrape health and alert state. */
