@@ -55,7 +55,7 @@ test('the EL unit reads /etc/sysconfig and runs the bundle the RPM installs', ()
   assert.match(spec, /_libexecdir\}\/qmail_exporter\/qmail_exporter\.mjs/);
 });
 
-test('systemd-analyze verify finds nothing to say about the EL units', (t) => {
+test('systemd-analyze verify finds nothing to say about the EL units (nor the generic ones)', (t) => {
   if (spawnSync('systemd-analyze', ['--version']).status !== 0) return t.skip('systemd-analyze not installed');
   if (spawnSync('test', ['-x', '/usr/bin/node']).status !== 0) return t.skip('no /usr/bin/node for ExecStart to point at');
   const dir = mkdtempSync(join(tmpdir(), 'qx-units-'));
@@ -63,7 +63,10 @@ test('systemd-analyze verify finds nothing to say about the EL units', (t) => {
     copyFileSync(join(EL, 'qmail_exporter.service'), join(dir, 'qmail_exporter.service'));
     // a template is verified through an instance of it
     copyFileSync(join(EL, 'qmail_exporter@.service'), join(dir, 'qmail_exporter@mail1.service'));
-    for (const unit of ['qmail_exporter.service', 'qmail_exporter@mail1.service']) {
+    // and the generic units of contrib/systemd (for the systemd of this machine)
+    copyFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'qmail_exporter.service'), join(dir, 'generic.service'));
+    copyFileSync(join(REPO_ROOT, 'contrib', 'systemd', 'qmail_exporter@.service'), join(dir, 'generic@mail1.service'));
+    for (const unit of ['qmail_exporter.service', 'qmail_exporter@mail1.service', 'generic.service', 'generic@mail1.service']) {
       const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr.trim(), '', `${unit}: ${r.stderr}`);

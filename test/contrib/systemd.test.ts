@@ -40,6 +40,11 @@ function parseUnit(text: string): Map<string, Map<string, string>> {
     }
     const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
     assert.ok(kv && current, `line ${i + 1} is not Key=value inside a section: ${raw}`);
+    // EnvironmentFile= may be given more than once (each file is read, in order); nothing else is
+    if (kv[1] === 'EnvironmentFile' && current.has(kv[1])) {
+      current.set(kv[1], `${current.get(kv[1])} ${kv[2]!}`);
+      continue;
+    }
     assert.ok(!current.has(kv[1]!), `line ${i + 1}: ${kv[1]} repeated`);
     current.set(kv[1]!, kv[2]!);
   }
@@ -71,7 +76,7 @@ test('the unit runs unprivileged, hardened, with its state directory as --storag
   for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['ReadOnlyPaths', '/var/log -/var/qmail/queue'], ['CapabilityBoundingSet', '']] as const) {
     assert.equal(s.get(k), v, k);
   }
-  assert.equal(s.get('EnvironmentFile'), '-/etc/default/qmail_exporter');
+  assert.equal(s.get('EnvironmentFile'), '-/etc/default/qmail_exporter -/etc/sysconfig/qmail_exporter');
 });
 
 test('the command line and the environment file are accepted by the exporter', () => {
