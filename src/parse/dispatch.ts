@@ -384,7 +384,9 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
     // syslog 'dovecot:' carries the process name in the message; log_path files put it where the tag is
     const parsed = run(envelope, ctx, opts, 'dovecot', parseDovecot, tag === 'dovecot' ? m : `${tag}: ${m}`);
     // another program's line in the same host-less layout ('Dec 03 21:00:49 fetchmail: ...') is foreign
-    if (tag !== 'dovecot' && !isDovecotTag(tag) && accountingOf(parsed) === 'unrecognised') return foreign(envelope, tag);
+    if (tag !== 'dovecot' && !isDovecotTag(tag) && !DOVECOT_PROCESSES.has(tag) && accountingOf(parsed) === 'unrecognised') {
+      return foreign(envelope, tag);
+    }
     return parsed;
   }
   if (isDovecotTag(tag)) return run(envelope, ctx, opts, 'dovecot', parseDovecot, `${tag}: ${m}`);

@@ -62,7 +62,8 @@ const OTHER_PROCESSES = [
   'dict: ',
   'dict(',
   'indexer',
-  'doveadm',
+  'doveadm: ',
+  'doveadm(',
   'lda(',
   'lda: ',
   'quota-status',
@@ -100,7 +101,8 @@ export const parseDovecot: ProgramParser = (message: string, ctx: ProgramContext
   const first = message.charCodeAt(at);
   // 'i'map 'p'op3 's'ubmission 'm'anagesieve 'l'mtp 'a'uth 'd'ovecot-auth
   if (first === 97 /* a */ || first === 100 /* d */ || message.startsWith('pam_unix(', at)) {
-    return authDetail(message, at, ctx);
+    const detail = authDetail(message, at, ctx);
+    if (detail !== null) return detail;
   }
   for (const [prefix, protocol] of LOGIN_SERVICES) {
     if (message.startsWith(prefix, at)) return loginLine(message, at + prefix.length, protocol, ctx);
@@ -134,7 +136,9 @@ function loginLine(s: string, start: number, service: AuthProtocol, ctx: Program
   if (summaryEnd < 0) summaryEnd = s.indexOf(': rip=', at);
   if (summaryEnd < 0) {
     // dovecot 1.0: 'Aborted login [192.0.2.5]', 'Disconnected: Inactivity [192.0.2.5]' (no failure is said)
-    return s.charCodeAt(s.length - 1) === 93 /* ] */ && s.lastIndexOf(' [') > at ? ignored(ctx) : null;
+    if (s.charCodeAt(s.length - 1) === 93 /* ] */ && s.lastIndexOf(' [') > at) return ignored(ctx);
+    // a login process's warnings and errors without a session summary (TLS failures, limits)
+    return s.startsWith('Error: ', start) || s.startsWith('Warning: ', start) || s.startsWith('Info: ', start) ? ignored(ctx) : null;
   }
   for (const [group, reason] of FAILURES) {
     const found = s.indexOf(group, at);
@@ -199,6 +203,11 @@ function authDetail(s: string, at: number, ctx: ProgramContext): MailEvent | nul
   for (const detail of AUTH_DETAILS) {
     if (s.includes(detail, at)) return { event: 'ignored', time: ctx.time, program: PROGRAM };
   }
+  // a passdb/userdb's note on one request ('checkpassword(user,ip,<session>): Login failed'): its
+  // login process's summary is what counts
+  const colon = s.indexOf(': ', at);
+  const body = colon < 0 ? -1 : skipLevel(s, colon + 2);
+  if (body > 0 && /^[a-z][a-z0-9_-]{1,24}\([^)]*,/.test(s.slice(body, body + 64))) return ignored(ctx);
   return null;
 }
 

@@ -280,3 +280,15 @@ describe('dovecot: client text and unknown text', () => {
     );
   });
 });
+
+test('dovecot 2.3 log_path: passdb notes, login-process errors and other processes are ignored', () => {
+  for (const line of [
+    'auth: Info: checkpassword(a@example.com,192.0.2.4,<abc>): Login failed',
+    'auth: Error: checkpassword(a@example.com,192.0.2.4,<abc>): Child 1234 exited with status 111',
+    'imap-login: Error: SSL_accept() failed: error:14094416',
+    'anvil: Info: Anvil: something',
+    'lmtp(a@example.com)<1234><sess>: Info: msgid=<x@example.com>: saved mail to INBOX',
+  ]) {
+    assert.equal(parseDovecot(line, ctx)?.event, 'ignored', line);
+  }
+});
