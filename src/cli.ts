@@ -154,6 +154,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       rotateEveryMs: 3 * 60_000,
       profile: 'abuse',
       seed: Date.now() % 100000,
+      // a queue directory that grows while a provider blocklists the host and drains after
+      queueDir: join(dir, 'queue'),
     });
     await writer.tick();
     writer.start();
@@ -165,7 +167,10 @@ async function serve(config: Config, logger: Logger): Promise<void> {
         rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
       }
     };
-    config = { ...config, qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true } };
+    config = {
+      ...config,
+      qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true, queuePath: config.qmail.queuePath ?? join(dir, 'queue') },
+    };
     log.info({ dir, file: join(dir, 'maillog') }, 'demo: a simulated qmail host writes here; rotation every 3 minutes');
   }
 

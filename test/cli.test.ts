@@ -135,6 +135,9 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
     }
     assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="rejected_no_auth",reason="relay_denied"\} [1-9]/);
     assert.match(text, /qmail_smtp_recipients_total\{listener="[^"]+",case="sent_auth_different_user",reason="other_domain"\} [1-9]/);
+    // the demo passes its own queue directory: the queue gauges are there
+    assert.match(text, /^qmail_queue_length \d+$/m);
+    assert.match(text, /^qmail_queue_oldest_message_age_seconds [\d.e+]+$/m);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const landing = await (await fetch(`${url}/`)).text();
     assert.match(landing, /maillog/);

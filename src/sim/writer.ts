@@ -8,6 +8,7 @@ import { access, appendFile, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { createQueueMirror } from './queue-dir.js';
 import { createSimulatedHost, createSimulation } from './host.js';
 import type { SimOptions } from './host.js';
 import type { Truth } from './truth.js';
@@ -109,6 +110,8 @@ export interface LiveWriterOptions extends SimOptions {
   tickMs?: number;
   /** wall clock in ms, default Date.now; log time follows it */
   now?: () => number;
+  /** keep a qmail queue directory here that follows the simulated queue (see queue-dir.ts); none by default */
+  queueDir?: string;
 }
 
 export interface LiveWriter {
@@ -128,6 +131,7 @@ export function startLiveWriter(opts: LiveWriterOptions): LiveWriter {
   const path = join(opts.dir, fileName);
   const rotateEveryMs = opts.rotateEveryMs ?? null;
   const host = createSimulatedHost(opts);
+  const queue = opts.queueDir === undefined ? null : createQueueMirror(opts.queueDir);
   let created = false;
   let lastRotationMs = now();
   let rotations = 0;
@@ -149,10 +153,12 @@ export function startLiveWriter(opts: LiveWriterOptions): LiveWriter {
     const ms = now();
     if (!created) {
       await writeFile(path, '', { flag: 'a' });
+      await queue?.init();
       created = true;
     }
     const lines = host.advanceTo(ms / 1000);
     if (lines.length > 0) await appendFile(path, lines.join('\n') + '\n');
+    await queue?.apply(lines);
     if (rotateEveryMs !== null && ms - lastRotationMs >= rotateEveryMs) {
       await rotate();
       lastRotationMs = ms;

@@ -203,7 +203,15 @@ test('live: every panel query returns data from Prometheus scraping an exporter 
     const logFile = join(dir, 'maillog');
     writeFileSync(logFile, '');
     const truth = await writeSimulatedLog(simFile, { startTime: Math.floor(Date.now() / 1000) - 600, lines: 20000, profile: 'abuse', seed: 1 });
-    exporter = await startExporter({ logPaths: [logFile], args: [`--storage.path=${join(dir, 'state')}`, '--storage.interval=1s'] });
+    // the demo's queue directory, built from the same simulated log (src/sim/queue-dir.ts)
+    const { createQueueMirror } = await import('../../src/sim/queue-dir.js');
+    const queue = createQueueMirror(join(dir, 'queue'));
+    await queue.init();
+    await queue.apply(readFileSync(simFile, 'latin1').split('\n'));
+    exporter = await startExporter({
+      logPaths: [logFile],
+      args: [`--storage.path=${join(dir, 'state')}`, '--storage.interval=1s', `--qmail.queue-path=${queue.path}`],
+    });
     prom = await startPrometheus({ targets: [exporter.address], ruleFiles: [RULES_FILE, ALERTS_FILE] });
     await prom.waitForScrapes(2);
     // Written in pieces across scrapes, as a mail server would, so that rates are not all zero.
