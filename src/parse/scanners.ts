@@ -70,10 +70,10 @@ export const parseSimscan: ProgramParser = (message, ctx) => {
  * 'qmail-scanner'. Bounded: the verdict word and its details are at most 64 characters.
  */
 export function isQmailScannerVerdict(message: string): boolean {
-  const rc = message.indexOf(':RC:');
-  if (rc <= 0 || rc > 64) return false;
   const c = message.charCodeAt(0);
   if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  const rc = message.lastIndexOf(':RC:', 64); // looks at the head only: a verdict word comes first
+  if (rc <= 0) return false;
   for (let i = 1; i < rc; i++) if (message.charCodeAt(i) === 32) return false;
   const d = message.charCodeAt(rc + 4) - 48;
   return d >= 0 && d <= 9;
