@@ -256,6 +256,15 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
           },
         });
       }
+      // The configured windows, always present: a window with no entries exports no board series,
+      // and a check asking for a window that does not exist must be able to tell the two apart.
+      const windowSeconds = new Gauge({
+        name: 'qmail_leaderboard_window_seconds',
+        help: 'Length of each configured leaderboard window (--leaderboard.windows), by its window label.',
+        labelNames: ['window'],
+        registers: [registry],
+      });
+      for (const w of windows) windowSeconds.set({ window: w.label }, w.ms / 1000);
       new Gauge({
         name: 'qmail_leaderboard_tracked_keys',
         help: 'Keys (users or IPs) each leaderboard currently tracks; at most the configured maximum.',

@@ -114,9 +114,21 @@ Ranges (Monitoring Plugins guidelines): 10 (outside 0..10), 10: (below 10), ~:10
 Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 `;
 
+/**
+ * Text for the one status line: keys and reasons come from log lines, which may hold anything. A
+ * '|' would start the perfdata for Nagios; CR, LF, ESC (terminal escapes in a web UI or a mail) and
+ * every other control character, and the Unicode line and paragraph separators, become a space or
+ * go.
+ */
+export function sanitizeStatusText(text: string): string {
+  return text
+    .replace(/\|/g, '/')
+    .replace(/[\r\n\t\u2028\u2029]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
 function result(state: State, text: string, perfdata: string[] = []): CheckResult {
-  // A '|' in the text would start the perfdata for Nagios: keys come from the log, so defuse it.
-  const clean = text.replace(/\|/g, '/').replace(/\n/g, ' ');
+  const clean = sanitizeStatusText(text);
   const perf = perfdata.length > 0 ? ` | ${perfdata.join(' ')}` : '';
   return { state, code: EXIT_CODES[state], output: `${PREFIX} ${state} - ${clean}${perf}` };
 }
@@ -466,6 +478,11 @@ function checkLeaderboard(opts: Options, expo: Exposition): CheckResult {
   const keyLabel = BOARD_KEYS[board];
   const all = expo.samples.filter((s) => s.name === name);
   if (all.length === 0 && !expo.types.has(name)) return result('UNKNOWN', `the exporter does not export ${name}`);
+  // A window the exporter does not have is a mistake in the check's command, not an empty board.
+  const configured = expo.samples.filter((s) => s.name === 'qmail_leaderboard_window_seconds').map((s) => s.labels.window ?? '');
+  if (configured.length > 0 && !configured.includes(opts.window)) {
+    return result('UNKNOWN', `${board}: the exporter has no window ${opts.window} (its windows: ${configured.join(', ')})`);
+  }
   const entries = all.filter((s) => s.labels.window === opts.window && Object.entries(opts.where).every(([k, v]) => s.labels[k] === v));
   const windows = [...new Set(all.map((s) => s.labels.window))];
   const perfEntries = perf('entries', entries.length, '', null, null, 0);

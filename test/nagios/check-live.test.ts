@@ -192,8 +192,10 @@ test('leaderboard mode: OK, WARNING and CRITICAL on the top value, naming the ac
   expectState(plugin([...args, '-w', '0', '-c', String(mismatches - 1)]), 'CRITICAL', names);
   // the password guesser tops the failure board
   expectState(plugin(['-p', String(healthy.port), '--mode=leaderboard', '--board=auth_failure_ips', '-w', '4']), 'WARNING', new RegExp(`top ip ${truth.actors.bruteForceIp.replace(/\./g, '\\.')} = ${truth.leaderboards.auth_failure_ips[truth.actors.bruteForceIp]}`));
-  // a window the exporter does not have: no entries, value 0
-  expectState(plugin(['-p', String(healthy.port), '--mode=leaderboard', '--board=relay_denied_ips', '--window=7d', '-w', '0']), 'OK', /relay_denied_ips 7d: no entries \(windows with entries: 5m, 1h, 24h\) \| top=0;0;;0; entries=0;;;0;$/);
+  // a window the exporter does not have is a mistake in the command: UNKNOWN, naming the windows it has
+  for (const window of ['7d', '7m']) {
+    expectState(plugin(['-p', String(healthy.port), '--mode=leaderboard', '--board=relay_denied_ips', `--window=${window}`, '-w', '0']), 'UNKNOWN', new RegExp(`relay_denied_ips: the exporter has no window ${window} \\(its windows: 5m, 1h, 24h\\)`));
+  }
 });
 
 test('sender-mismatch mode: the alert rule, CRITICAL for the account sending as another domain, naming it', () => {
@@ -277,5 +279,24 @@ test('every service of nagios/qmail_exporter.cfg runs against a live exporter an
         : (({ status, stdout }) => ({ code: status, out: stdout.trim() }))(spawnSync(program!, argv, { encoding: 'utf8', timeout: 30_000 }));
     assert.ok(r.code === 0 || r.code === 1 || r.code === 2, `${s.fields.service_description}: exit ${r.code}: ${r.out}`);
     if (program!.endsWith('check_qmail_exporter')) assert.match(r.out, STATUS_LINE, s.fields.service_description);
+  }
+});
+
+test('log text in the status line: CR, ESC and other control characters are stripped', async () => {
+  const log = join(dir, 'hostile-users.log');
+  // leaderboards go by the exporter's clock, so any date does
+  const stamp = 'Nov 24 13:10:00';
+  let text = '';
+  // a user name carrying a terminal escape and a carriage return, failing 50 times
+  for (let i = 0; i < 50; i++) text += `${stamp} mail vpopmail[${100 + i}]: vchkpw-smtp: password fail ev\u001b[2Jil\rOK - fake@example.com:192.0.2.77\n`;
+  writeFileSync(log, text);
+  const x = await startExporter({ logPaths: [log] });
+  try {
+    await pollUntil(async () => ((await linesRead(x)) >= 50 ? true : undefined), { what: 'the hostile lines read' });
+    const run = plugin(['-p', String(x.port), '--mode=leaderboard', '--board=auth_failure_users', '--window=5m', '-w', '10']);
+    expectState(run, 'WARNING', /top user ev\[2jil ok - fake@example\.com = 50/);
+    assert.doesNotMatch(run.out, /[\u0000-\u001f\u007f]/, JSON.stringify(run.out));
+  } finally {
+    await x.stop();
   }
 });
