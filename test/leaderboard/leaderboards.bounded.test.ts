@@ -34,7 +34,7 @@ test('100,000 distinct users and IPs: keys stay within maxKeys, evictions counte
   const text = await registry.metrics();
   const leaderboardSeries = text
     .split('\n')
-    .filter((l) => /^qmail_leaderboard_(?!tracked_keys|evictions_total)\w+\{/.test(l));
+    .filter((l) => /^qmail_leaderboard_(?!tracked_keys|evictions_total|window_seconds)\w+\{/.test(l));
   assert.equal(leaderboardSeries.length, BOARD_NAMES.length * WINDOWS.length * size);
   assert.match(text, /^qmail_leaderboard_evictions_total\{board="relay_denied_ips"\} 99000$/m);
   assert.match(text, /^qmail_leaderboard_tracked_keys\{board="auth_failure_users"\} 1000$/m);

@@ -64,6 +64,7 @@ test('every leaderboard metric is registered with its labels', async () => {
     qmail_leaderboard_no_auth_relay_ips: 'gauge',
     qmail_leaderboard_local_injection_uids: 'gauge',
     qmail_leaderboard_remote_blocklisting_domains: 'gauge',
+    qmail_leaderboard_window_seconds: 'gauge',
     qmail_leaderboard_tracked_keys: 'gauge',
     qmail_leaderboard_evictions_total: 'counter',
   });
