@@ -43,7 +43,8 @@ function ipOf(i: number): string {
 
 const SYNTHETIC_KINDS = [
   {
-    key: seriesKey('qmail_smtp_recipients_total', { case: 'sent_auth_different_user', listener: 'submission', reason: 'none' }),
+    // the sender's domain (example.org) is not the user's (example.com)
+    key: seriesKey('qmail_smtp_recipients_total', { case: 'sent_auth_different_user', listener: 'submission', reason: 'other_domain' }),
     line: (i: number, stamp: string) =>
       `Nov 24 13:10:00 mail submission: ${stamp} CHKUSER relaying rcpt: from <list${i}@example.org:user${i}@example.com:> remote <helo${i}:unknown:${ipOf(i)}> rcpt <rcpt${i}@example.net> : client allowed to relay`,
   },
