@@ -247,7 +247,15 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   // The garbage of a catch-up goes back as soon as the exporter is quiet (heap.ts).
   const gc = compactingGarbageCollector();
   if (gc !== null) {
-    const collector = createIdleCollector({ usedBytes: () => process.memoryUsage().heapUsed, collect: gc });
+    const collector = createIdleCollector({
+      usedBytes: () => process.memoryUsage().heapUsed,
+      cpuMicros: () => {
+        const u = process.cpuUsage();
+        return u.user + u.system;
+      },
+      now: () => performance.now(),
+      collect: gc,
+    });
     setInterval(() => collector.tick(), 1000).unref();
   }
 

@@ -85,12 +85,16 @@ export function compactingGarbageCollector(): (() => void) | null {
 export interface IdleCollectorOptions {
   /** bytes of JS heap in use now (process.memoryUsage().heapUsed) */
   usedBytes(): number;
+  /** CPU time the process has used so far, microseconds (user + system, process.cpuUsage()) */
+  cpuMicros(): number;
+  /** milliseconds, monotonic (performance.now()) */
+  now(): number;
   /** a full collection */
   collect(): void;
   /** collect once the heap in use has grown this much since the last collection; default 16 MiB */
   garbageBytes?: number;
-  /** ...and moved less than this since the previous tick (the process is quiet); default 1 MiB */
-  quietBytes?: number;
+  /** ...and the process used less than this share of one core since the previous tick; default 0.25 */
+  busyShare?: number;
 }
 
 export interface IdleCollector {
@@ -102,24 +106,31 @@ export interface IdleCollector {
  * Hands back the garbage of a burst of reading (the catch-up of a backlog, a rotated file read at
  * once) as soon as the process is quiet again. V8 does this by itself too, but its memory reducer
  * waits about 8 s after the last allocation and then collects in steps: after a 1M-line catch-up
- * the exporter holds 89 MB for 10–20 s, 63 MB after it. A full collection of the exporter's live
- * heap (about 11 MB) takes 5–20 ms, and happens only after a burst has left at least
- * `garbageBytes` behind: a quiet exporter never pays for it, a busy one never waits for it.
+ * the exporter holds 83–90 MB for 10–20 s, 63 MB after it. A full collection of the exporter's live
+ * heap (about 11 MB) takes 10–60 ms, and happens only after a burst has left at least
+ * `garbageBytes` behind and the process has gone quiet (scrapes cost a few ms of CPU a second;
+ * a catch-up takes the whole core): a quiet exporter never pays for it, a busy one never waits.
  */
 export function createIdleCollector(opts: IdleCollectorOptions): IdleCollector {
   const garbage = opts.garbageBytes ?? 16 * 1024 * 1024;
-  const quiet = opts.quietBytes ?? 1024 * 1024;
+  const busyShare = opts.busyShare ?? 0.25;
   let base = opts.usedBytes();
-  let previous = base;
+  let lastCpu = opts.cpuMicros();
+  let lastAt = opts.now();
   return {
     tick() {
       const used = opts.usedBytes();
-      const moved = Math.abs(used - previous);
-      previous = used;
+      const cpu = opts.cpuMicros();
+      const at = opts.now();
+      const share = at > lastAt ? (cpu - lastCpu) / 1000 / (at - lastAt) : 1;
+      lastCpu = cpu;
+      lastAt = at;
       if (used < base) base = used; // V8 collected by itself: measure from there
-      if (used - base < garbage || moved >= quiet) return false;
+      if (used - base < garbage || share >= busyShare) return false;
       opts.collect();
-      base = previous = opts.usedBytes();
+      base = opts.usedBytes();
+      lastCpu = opts.cpuMicros(); // the collection's own CPU is not the process being busy
+      lastAt = opts.now();
       return true;
     },
   };

@@ -88,40 +88,44 @@ test('report counts the same lines with a 1 MiB, the capped and a 16 MiB young g
   }
 });
 
-test('the idle collector collects once a burst has left garbage and the heap is quiet, never while it moves', () => {
+test('the idle collector collects once a burst has left garbage and the process is quiet, never while it is busy', () => {
   const MB = 1024 * 1024;
   let used = 10 * MB;
+  let cpuMs = 0;
+  let clock = 0;
   let collections = 0;
   const c = createIdleCollector({
     usedBytes: () => used,
+    cpuMicros: () => cpuMs * 1000,
+    now: () => clock,
     collect: () => {
       collections++;
       used = 11 * MB; // what survives
+      cpuMs += 40; // a collection takes CPU too
     },
   });
-  // a catch-up: the heap moves by megabytes between ticks
-  for (const u of [14, 22, 30, 38, 31]) {
-    used = u * MB;
-    assert.equal(c.tick(), false, `busy at ${u} MB`);
-  }
-  used = 31.5 * MB; // quiet now, 21.5 MB above where it started
-  assert.equal(c.tick(), true);
+  /** one second passes, with this much CPU used and this much heap in use at its end */
+  const second = (cpu: number, heapMb: number): boolean => {
+    clock += 1000;
+    cpuMs += cpu;
+    used = heapMb * MB;
+    return c.tick();
+  };
+  // a catch-up: a whole core busy, the heap up and down as the young generation fills and empties
+  for (const u of [14, 22, 30, 29.5, 38, 31]) assert.equal(second(980, u), false, `busy at ${u} MB`);
+  // quiet now (scrapes only: 20 ms of CPU a second), 21 MB above where it started
+  assert.equal(second(20, 31), true);
   assert.equal(collections, 1);
-  // quiet and nothing new: nothing to do, however often it looks
-  for (let i = 0; i < 10; i++) assert.equal(c.tick(), false);
+  // quiet and nothing new: nothing to do, however often it looks; the collection's CPU is not counted
+  for (let i = 0; i < 10; i++) assert.equal(second(20, 12), false);
   // a little garbage while quiet is left to V8
-  used = 20 * MB;
-  c.tick();
-  assert.equal(c.tick(), false);
+  assert.equal(second(20, 20), false);
   // V8 collected by itself: the next threshold counts from there
-  used = 9 * MB;
-  c.tick();
-  used = 24 * MB;
-  c.tick();
-  assert.equal(c.tick(), false, '15 MB above the low point: not yet');
-  used = 26 * MB;
-  c.tick();
-  assert.equal(c.tick(), true, '17 MB above the low point, quiet');
+  assert.equal(second(20, 9), false);
+  assert.equal(second(20, 24), false, '15 MB above the low point: not yet');
+  // busy again (a rotated file read at once): not while it lasts, at once when it ends
+  assert.equal(second(600, 27), false);
+  assert.equal(second(30, 27), true, '18 MB above the low point, quiet');
   assert.equal(collections, 2);
 });
 
