@@ -23,7 +23,7 @@
  *              COMPARE_NODE_ARGS='--max-semi-space-size=16' (node flags for our report and live runs)
  */
 import { mkdirSync, mkdtempSync, appendFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSimulatedLog } from '../src/sim/writer.js';
 import {
@@ -107,7 +107,9 @@ function targets(rows: Row[]): string[] {
     '|---|---:|---|',
     `| report peak RSS < ${TARGET_REPORT_RSS_MB} MB | ${report.rssMb.toFixed(1)} MB | ${verdict(report.rssMb < TARGET_REPORT_RSS_MB)} |`,
     `| live exporter RSS after catch-up and ${IDLE_MS / 1000} s idle < ${TARGET_IDLE_RSS_MB} MB | ${idle.toFixed(1)} MB | ${verdict(idle < TARGET_IDLE_RSS_MB)} |`,
-    `| report ≥ ${fmt(TARGET_REPORT_LINES_PER_S)} lines/s, start-up included | ${fmt(linesPerS)} lines/s (${(report.ms / 1000).toFixed(2)} s, ${report.cpuS.toFixed(2)} CPU s) | ${verdict(linesPerS >= TARGET_REPORT_LINES_PER_S)} |`,
+    `| report ≥ ${fmt(TARGET_REPORT_LINES_PER_S)} lines/s, start-up included | ${fmt(linesPerS)} lines/s (${(report.ms / 1000).toFixed(2)} s; ${fmt(report.lines / report.cpuS)} lines per CPU second) | ${verdict(linesPerS >= TARGET_REPORT_LINES_PER_S)} |`,
+    '',
+    `(load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores at the end: on a shared machine wall time stretches, lines per CPU second much less)`,
   ];
 }
 
