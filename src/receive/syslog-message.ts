@@ -69,6 +69,9 @@ function fromRfc5424(rest: string): SyslogMessage {
   at = skipStructuredData(rest, at);
   let msg = rest.slice(at);
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1); // the UTF-8 BOM RFC 5424 allows before MSG
+  // rsyslog's RSYSLOG_SyslogProtocol23Format writes its message property, which keeps the space that
+  // followed the tag in RFC 3164: one more space than RFC 5424's separator.
+  if (msg.charCodeAt(0) === 0x20) msg = msg.slice(1);
   const nil = (s: string) => (s === '-' ? null : s);
   const tag = nil(app) === null ? '' : nil(procid) === null ? `${app}: ` : `${app}[${procid}]: `;
   const parts = [nil(time), nil(host)].filter((p): p is string => p !== null);

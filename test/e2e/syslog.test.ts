@@ -115,7 +115,7 @@ interface Rsyslog {
 }
 
 /** rsyslogd unprivileged: its own config, work directory and pid file; no local socket (imuxsock off). */
-async function startRsyslog(exporterPort: number): Promise<Rsyslog> {
+async function startRsyslog(exporterPort: number, forwarding = ''): Promise<Rsyslog> {
   const dir = mkdtempSync(join(tmpdir(), 'qx-rsyslog-'));
   const inputPort = await freePort();
   // The forwarding block is the one docs/syslog.md gives for EL7 (target and port filled in), fed
@@ -123,7 +123,7 @@ async function startRsyslog(exporterPort: number): Promise<Rsyslog> {
   const conf = `global(workDirectory="${dir}" maxMessageSize="64k")
 module(load="imtcp")
 input(type="imtcp" port="${inputPort}" address="127.0.0.1")
-mail.* action(type="omfwd" target="127.0.0.1" port="${exporterPort}" protocol="tcp"
+mail.* action(type="omfwd" target="127.0.0.1" port="${exporterPort}" protocol="tcp" ${forwarding}
               action.resumeRetryCount="-1" action.resumeInterval="1"
               queue.type="LinkedList" queue.size="200000" queue.workerThreads="1" queue.dequeueBatchSize="1"
               queue.filename="qmail_exporter_fwd" queue.maxDiskSpace="1g" queue.saveOnShutdown="on")
@@ -235,5 +235,23 @@ test('lines sent while the exporter restarts wait in rsyslog\'s disk-assisted qu
     await rs.stop();
     await x.service.stop();
     rmSync(storage, { recursive: true, force: true });
+  }
+});
+
+test('rsyslog forwarding RFC 5424 with octet-counted framing gives the truth too', { skip: !haveRsyslog && 'rsyslogd not installed' }, async () => {
+  const { lines, truth } = simulatedLines(86400, 0.05, 14);
+  const address = 'tcp://127.0.0.1:0';
+  const x = await startExporter(address);
+  const rs = await startRsyslog(x.port, 'template="RSYSLOG_SyslogProtocol23Format" TCP_Framing="octet-counted"');
+  try {
+    const socket = net.connect(rs.inputPort, '127.0.0.1');
+    await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+    await new Promise<void>((res) => socket.end(lines.map((l) => `<22>${l}\n`).join(''), () => res()));
+    const actual = await waitForMessages(x.service, address, lines.length);
+    expectTruth(truth, actual, 0);
+    assert.equal(actual.get(seriesKey('qmail_exporter_syslog_framing_errors_total', { address, kind: 'oversized' })), 0);
+  } finally {
+    await rs.stop();
+    await x.service.stop();
   }
 });

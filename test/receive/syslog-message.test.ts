@@ -23,6 +23,11 @@ test('RFC 5424 becomes the RFC 3339 file layout; structured data and the BOM are
     line: '2023-11-14T22:13:20Z mail.example.com qmail: new msg 12345',
   });
   assert.deepEqual(parseSyslogMessage('<22>1 - - - - - -'), { hostname: null, line: '' });
+  // what rsyslog's RSYSLOG_SyslogProtocol23Format sends for a message it received as RFC 3164
+  assert.deepEqual(parseSyslogMessage('<22>1 2026-11-30T16:59:29+00:00 mail smtp - - -  1796057969.000000 tcpserver: status: 1/60'), {
+    hostname: 'mail',
+    line: '2026-11-30T16:59:29+00:00 mail smtp: 1796057969.000000 tcpserver: status: 1/60',
+  });
 });
 
 test('no PRI, a bad PRI, RFC 3339 stamps and garbage', () => {
