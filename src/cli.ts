@@ -8,7 +8,7 @@
  *   qmail_exporter report [FILE...]        what happened in whole logs (text, json or prometheus)
  *   qmail_exporter backfill [FILE...]      OpenMetrics history from archived logs, for promtool
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -150,6 +150,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       fileName: 'maillog',
       startTime: Date.now() / 1000 - 240,
       hijackAfterSeconds: 150,
+      websiteSpamAfterSeconds: 200,
+      senderAliases: true,
       linesPerSecond: 40,
       rotateEveryMs: 3 * 60_000,
       profile: 'abuse',
@@ -167,9 +169,18 @@ async function serve(config: Config, logger: Logger): Promise<void> {
         rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
       }
     };
+    // the simulated host's sender aliases (its aliased pair counts as sent_auth_same_user/alias)
+    const aliasesFile = join(dir, 'sender-aliases');
+    writeFileSync(aliasesFile, (await import('./sim/world.js')).SENDER_ALIASES_TEXT);
     config = {
       ...config,
-      qmail: { ...config.qmail, logPaths: [join(dir, 'maillog')], readFromStart: true, queuePath: config.qmail.queuePath ?? join(dir, 'queue') },
+      qmail: {
+        ...config.qmail,
+        logPaths: [join(dir, 'maillog')],
+        readFromStart: true,
+        queuePath: config.qmail.queuePath ?? join(dir, 'queue'),
+        senders: { ...config.qmail.senders, aliasesFile: config.qmail.senders.aliasesFile ?? aliasesFile },
+      },
     };
     log.info({ dir, file: join(dir, 'maillog') }, 'demo: a simulated qmail host writes here; rotation every 3 minutes');
   }

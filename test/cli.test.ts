@@ -129,7 +129,16 @@ test('--demo: a newcomer sees the hijacked account, the relay bots and the passw
     let text = '';
     for (;;) {
       text = await (await fetch(`${url}/metrics`)).text();
-      if (/qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="[^"]+",reason="(same_domain|other_domain)"\} [1-9]/.test(text) && /qmail_leaderboard_auth_failure_ips\{window="5m",ip="[^"]+"\} [1-9]/.test(text)) break;
+      const moved = [
+        /qmail_leaderboard_auth_user_sender_mismatches\{window="5m",user="[^"]+",reason="other_domain"\} [1-9]/,
+        /qmail_leaderboard_auth_failure_ips\{window="5m",ip="[^"]+"\} [1-9]/,
+        // who is sending: the website's uid, the open relay, the aliased pair, a relay refused with a user named
+        /qmail_leaderboard_local_injection_uids\{window="5m",uid="48",user="apache"\} [1-9]/,
+        /qmail_leaderboard_no_auth_relay_ips\{window="5m",ip="198\.51\.100\.77",source="untrusted"\} [1-9]/,
+        /qmail_smtp_recipients_total\{listener="submission",case="sent_auth_same_user",reason="alias"\} [1-9]/,
+        /qmail_smtp_recipients_total\{listener="smtp",case="rejected_auth_failed",reason="relay_denied"\} [1-9]/,
+      ];
+      if (moved.every((re) => re.test(text))) break;
       if (Date.now() > deadline) assert.fail(`the demo's leaderboards did not fill:\n${text.split('\n').filter((l) => l.startsWith('qmail_leaderboard')).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }

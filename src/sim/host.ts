@@ -29,6 +29,13 @@ export interface SimOptions {
   profile?: SimProfile;
   /** log seconds after startTime at which the hijacked account starts spamming (abuse profile), default 180 */
   hijackAfterSeconds?: number;
+  /** log seconds after startTime at which the website (uid 48) starts injecting spam (abuse profile), default 60 */
+  websiteSpamAfterSeconds?: number;
+  /**
+   * the exporter reads SENDER_ALIASES_TEXT (--qmail.sender-aliases): the aliased pair then sends and
+   * counts as sent_auth_same_user/alias. Off by default: without that file the pair would be a mismatch.
+   */
+  senderAliases?: boolean;
 }
 
 export interface SimulatedHost {
@@ -85,7 +92,7 @@ export function createSimulation(opts: SimOptions): Simulation {
   // limits as configured on a host of this size: the defaults up to 40 lines/s, more beyond
   const scale = Math.max(1, Math.ceil(lps / 40));
   const send = new QmailSend(e, [10 * scale, 20 * scale]);
-  const s = new Sessions(e, world, send, { smtp: 60 * scale, submission: 30 * scale });
+  const s = new Sessions(e, world, send, { smtp: 60 * scale, submission: 30 * scale }, opts.senderAliases === true);
 
   const processes: Process[] = [];
   const starts: number[] = [];
@@ -98,6 +105,7 @@ export function createSimulation(opts: SimOptions): Simulation {
     add({ name: 'inbound', share: 0.42, prior: 16.3, script: () => s.inbound() }),
     add({ name: 'submission', share: 0.16, prior: 16.6, script: () => s.submission() }),
     add({ name: 'webmail', share: 0.1, prior: 17.7, script: () => s.webmail() }),
+    add({ name: 'cron-mail', share: 0.004, prior: 7, script: () => s.cronMail() }),
     add({ name: 'mailbox-login', share: 0.12, prior: 1, script: () => s.mailboxLogin() }),
     add({ name: 'no-auth-attempt', share: 0.03, prior: 1, script: () => s.noAuthAttempt() }),
     add({ name: 'rbl', share: 0.09, prior: 6, script: () => s.rblRejected() }),
@@ -157,6 +165,16 @@ export function createSimulation(opts: SimOptions): Simulation {
     actor(
       { name: 'hijack', share: 0.15, prior: 219, script: () => s.hijack() },
       new Bursts(burstRng, startUs + seconds(hijackAfter), [Infinity, Infinity], [0, 0]),
+    );
+    // a client in a too-wide RELAYCLIENT range of tcp.smtp, relaying without authentication
+    actor(
+      { name: 'open-relay', share: 0.04, prior: 30, script: () => s.openRelay() },
+      new Bursts(burstRng, startUs + seconds(30), [240, 480], [300, 900]),
+    );
+    // a compromised website: PHP mail() → sendmail → qmail-inject as the web server's uid
+    actor(
+      { name: 'website-spam', share: 0.15, prior: 17, script: () => s.websiteSpam() },
+      new Bursts(burstRng, startUs + seconds(opts.websiteSpamAfterSeconds ?? 60), [Infinity, Infinity], [0, 0]),
     );
   }
 

@@ -16,7 +16,7 @@ import type { Script } from './scheduler.js';
 import type { QmailSend, Recipient } from './qmail-send.js';
 import { FATE_FORGED, FATE_LOCAL, FATE_LOCAL_SURE, FATE_REMOTE, FATE_SPAM } from './qmail-send.js';
 import type { MailUser, World } from './world.js';
-import { MISSING_NAMES, REMOTE_NAMES, SERVER_IP, SERVER_NAME, VPOPMAIL_UID } from './world.js';
+import { ALIASED_PAIR, MISSING_NAMES, OPEN_RELAY_IP, POSTMASTER, REMOTE_NAMES, SERVER_IP, SERVER_NAME, VPOPMAIL_UID, WEBSITE_UID } from './world.js';
 import type { TruthBuilder } from './truth.js';
 import { RESULT_COUNTED, RESULT_FOREIGN, RESULT_IGNORED } from './truth.js';
 
@@ -40,6 +40,8 @@ export class Sessions {
     private readonly send: QmailSend,
     /** tcpserver -c of each service */
     private readonly limits: Readonly<Record<Listener, number>>,
+    /** the exporter reads SENDER_ALIASES_TEXT: the aliased pair may send */
+    private readonly senderAliases = false,
   ) {
     const ids = (this.ids = seriesIds(e.truth));
     const t = e.truth;
@@ -207,36 +209,66 @@ export class Sessions {
     this.close('smtp', pid);
   }
 
-  /** a mailbox owner sends through the submission port, authenticated as the envelope sender */
+  /**
+   * a mailbox owner sends through the submission port. Mostly logged in as its address and sending as
+   * it; sometimes as vpopmail allows (the bare name, for the default domain example.com), sometimes
+   * from one of its qmail extension addresses, the aliased pair as the sales desk, and now and then as
+   * a colleague of the same domain (a shared office: sent_auth_different_user/same_domain).
+   */
   *submission(): Script {
     const e = this.e;
     const rng = e.rng;
-    const user = rng.pick(this.world.users);
-    yield* this.sendAs(user, rng.pick(user.ips));
+    const x = rng.next();
+    // the aliased pair: alice sends as the sales desk (when the exporter has the aliases file)
+    const aliased = this.senderAliases && x >= 0.18 && x < 0.28;
+    const user = aliased ? this.world.users.find((u) => u.address === ALIASED_PAIR.login)! : rng.pick(this.world.users);
+    const at = user.address.indexOf('@');
+    const local = user.address.slice(0, at);
+    const domain = user.address.slice(at + 1);
+    let login = user.address;
+    let sender = user.address;
+    let id = this.ids.sentSameUser;
+    let mismatch = false;
+    if (x < 0.12 && domain === 'example.com') login = local;
+    else if (x < 0.18) sender = `${local}${rng.chance(0.5) ? '-news' : '+lists'}@${domain}`;
+    else if (aliased) {
+      sender = ALIASED_PAIR.sender;
+      id = this.ids.sentAlias;
+    } else if (x >= 0.28 && x < 0.295) {
+      sender = `${local === 'info' ? 'sales' : 'info'}@${domain}`;
+      id = this.ids.sentOtherUserSameDomain;
+      mismatch = true;
+    }
+    yield* this.sendAs(user, rng.pick(user.ips), login, sender, id, mismatch);
   }
 
-  private *sendAs(user: MailUser, ip: string): Script {
+  private *sendAs(user: MailUser, ip: string, login = user.address, me = user.address, id = this.ids.sentSameUser, mismatch = false): Script {
     const e = this.e;
     const rng = e.rng;
     const t = e.truth;
     const remote = `${user.helo}:unknown:${ip}`;
     const pid = yield* this.connect('submission', ip);
     yield seconds(rng.range(0.4, 2));
-    const me = user.address;
-    this.senderAccepted('submission', me, me, remote);
+    this.senderAccepted('submission', me, login, remote);
     const k = rng.chance(0.8) ? 1 : rng.int(2, 4);
     const rcpts: Recipient[] = [];
-    const id = this.ids.sentSameUser;
     for (let i = 0; i < k; i++) {
       yield seconds(rng.range(0.03, 0.3));
       const rcpt = this.remoteAddress();
-      this.chkuser('submission', 'relaying rcpt', me, me, remote, rcpt, 'client allowed to relay', id, () => t.authRecipient(me, ip, false));
+      this.chkuser('submission', 'relaying rcpt', me, login, remote, rcpt, 'client allowed to relay', id, () => t.authRecipient(login, ip, mismatch));
       rcpts.push({ address: rcpt, local: false, fate: FATE_REMOTE });
     }
     yield seconds(rng.range(0.3, 4));
     this.send.queue(me, rcpts, this.size(), e.pid(), VPOPMAIL_UID, FATE_LOCAL_SURE);
     yield seconds(rng.range(0.05, 0.3));
     this.close('submission', pid);
+  }
+
+  /** root's cron mail to the postmaster, injected locally (uid 0) */
+  *cronMail(): Script {
+    const e = this.e;
+    this.send.queue(`root@${SERVER_NAME}`, [{ address: POSTMASTER, local: true, fate: FATE_LOCAL_SURE }], Math.round(e.rng.range(600, 4000)), e.pid(), 0, FATE_LOCAL_SURE);
+    yield seconds(1);
   }
 
   /** webmail on 127.0.0.1: IMAP logins while the user reads, then SMTP on port 25 with RELAYCLIENT set */
@@ -389,13 +421,69 @@ export class Sessions {
     const listener: Listener = x < 0.35 ? 'smtp' : 'submission';
     const pid = yield* this.connect(listener, ip);
     const tries = rng.int(1, 3);
+    let user = '';
     for (let i = 0; i < tries; i++) {
       yield seconds(rng.range(0.3, 2));
-      const user = rng.pick(bruteForcedUsers);
+      user = rng.pick(bruteForcedUsers);
       this.vchkpwFailure(listener, user, ip, known(user));
+    }
+    if (listener === 'smtp' && rng.chance(0.6)) {
+      // it tries to relay anyway, naming the user in MAIL FROM's AUTH=: chkuser logs it as remoteinfo
+      const t = e.truth;
+      const remote = `[${ip}]:unknown:${ip}`;
+      const sender = this.remoteAddress();
+      yield seconds(rng.range(0.1, 0.5));
+      this.senderAccepted('smtp', sender, user, remote);
+      for (let i = rng.int(1, 3); i > 0; i--) {
+        yield seconds(rng.range(0.05, 0.3));
+        const rcpt = `${rng.pick(REMOTE_NAMES)}${rng.int(1, 99)}@${rng.pick(this.world.remoteDomains)}`;
+        this.chkuser('smtp', 'rejected relaying', sender, user, remote, rcpt, 'client not allowed to relay', this.ids.relayDeniedAuthFailed, () => t.relayDenied(ip));
+      }
     }
     yield seconds(rng.range(0.05, 0.5));
     this.close(listener, pid);
+  }
+
+  /** a client of a too-wide RELAYCLIENT range relays mail without authenticating (sent_no_auth, untrusted) */
+  *openRelay(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const t = e.truth;
+    const ip = OPEN_RELAY_IP;
+    const remote = `OFFICE-PC:unknown:${ip}`;
+    const pid = yield* this.connect('smtp', ip);
+    yield seconds(rng.range(0.2, 1));
+    const sender = this.remoteAddress();
+    this.senderAccepted('smtp', sender, '', remote);
+    const k = rng.int(2, 8);
+    const rcpts: Recipient[] = [];
+    for (let i = 0; i < k; i++) {
+      yield seconds(rng.range(0.02, 0.2));
+      const rcpt = `${rng.pick(REMOTE_NAMES)}${rng.int(1, 999)}@${rng.pick(this.world.remoteDomains)}`;
+      this.chkuser('smtp', 'relaying rcpt', sender, '', remote, rcpt, 'client allowed to relay', this.ids.sentNoAuth, () => {
+        t.inc(this.ids.noAuthUntrusted);
+        t.noAuthRelay(ip);
+      });
+      rcpts.push({ address: rcpt, local: false, fate: FATE_SPAM });
+    }
+    yield seconds(rng.range(0.3, 2));
+    this.send.queue(sender, rcpts, this.size(), e.pid(), VPOPMAIL_UID, FATE_FORGED);
+    yield seconds(rng.range(0.05, 0.3));
+    this.close('smtp', pid);
+  }
+
+  /** a compromised website sends spam through PHP mail(): only qmail-send's lines show it, under uid 48 */
+  *websiteSpam(): Script {
+    const e = this.e;
+    const rng = e.rng;
+    const sender = rng.chance(0.5) ? `apache@${SERVER_NAME}` : `${rng.pick(FORGED_NAMES)}@${rng.pick(FORGED_DOMAINS)}`;
+    const rcpts: Recipient[] = [];
+    const k = rng.int(1, 3);
+    for (let i = 0; i < k; i++) {
+      rcpts.push({ address: `${rng.pick(REMOTE_NAMES)}${rng.int(1, 999)}@${rng.pick(this.world.remoteDomains)}`, local: false, fate: FATE_SPAM });
+    }
+    this.send.queue(sender, rcpts, Math.round(rng.range(1500, 6000)), e.pid(), WEBSITE_UID, FATE_FORGED);
+    yield seconds(rng.range(0.5, 3));
   }
 
   /** the stolen account: logs in from many IPs and relays spam with forged envelope senders */
@@ -449,6 +537,9 @@ function seriesIds(t: TruthBuilder) {
     noAuthUntrusted: t.series('qmail_smtp_no_auth_relay_recipients_total', { listener: 'smtp', source: 'untrusted' }),
     relayDenied: rcpt('smtp', 'rejected_no_auth', 'relay_denied'),
     sentSameUser: rcpt('submission', 'sent_auth_same_user', 'none'),
+    sentAlias: rcpt('submission', 'sent_auth_same_user', 'alias'),
+    sentOtherUserSameDomain: rcpt('submission', 'sent_auth_different_user', 'same_domain'),
+    relayDeniedAuthFailed: rcpt('smtp', 'rejected_auth_failed', 'relay_denied'),
     sentOtherUser: rcpt('submission', 'sent_auth_different_user', 'other_domain'),
     rbl451: t.series('qmail_rbl_rejections_total', { listener: 'smtp', code: '451' }),
     loginOk: { imap: auth('imap', 'success', 'none'), pop3: auth('pop3', 'success', 'none'), webmail: auth('webmail', 'success', 'none') },

@@ -14,6 +14,17 @@ export const VPOPMAIL_UID = 89;
 export const QMAILS_UID = 507;
 /** the uids qmail-smtpd runs as on this host (the exporter's --qmail.smtp-uids; 89 is also its default) */
 export const SMTP_UIDS: ReadonlySet<number> = new Set([VPOPMAIL_UID]);
+/** uid of the web server (apache) whose website is compromised in the abuse profile */
+export const WEBSITE_UID = 48;
+/** the IP tcp.smtp gives RELAYCLIENT by mistake (a too-wide range): it relays without authentication */
+export const OPEN_RELAY_IP = '198.51.100.77';
+/**
+ * The simulated host's --qmail.sender-aliases file: alice may send as the sales desk. When the
+ * simulator runs with senderAliases, alice sends as sales@ now and then (sent_auth_same_user/alias).
+ */
+export const SENDER_ALIASES_TEXT = '# login              may also send as\nalice@example.com    sales@example.com\n';
+export const ALIASED_PAIR = { login: 'alice@example.com', sender: 'sales@example.com' } as const;
+
 /** The simulated host's passwd database, in the shape the exporter reads /etc/passwd into. */
 export function simulatedPasswd(): { byUid: ReadonlyMap<number, string>; byName: ReadonlyMap<string, number> } {
   return { byUid: PASSWD, byName: new Map([...PASSWD].map(([uid, name]) => [name, uid])) };

@@ -124,9 +124,18 @@ test('the truth adds up', () => {
   const rcpt = (kase: string, listener: string, reason = 'none'): number =>
     t.counters[seriesKey('qmail_smtp_recipients_total', { listener, case: kase, reason })] ?? 0;
   const different = rcpt('sent_auth_different_user', 'submission', 'same_domain') + rcpt('sent_auth_different_user', 'submission', 'other_domain');
-  assert.equal(total(lb.auth_user_recipients), rcpt('sent_auth_same_user', 'submission') + different);
+  assert.equal(total(lb.auth_user_recipients), rcpt('sent_auth_same_user', 'submission') + rcpt('sent_auth_same_user', 'submission', 'alias') + different);
   assert.equal(total(lb.auth_user_sender_mismatches), different);
-  assert.equal(total(lb.relay_denied_ips), rcpt('rejected_no_auth', 'smtp', 'relay_denied'));
+  assert.equal(total(lb.relay_denied_ips), rcpt('rejected_no_auth', 'smtp', 'relay_denied') + rcpt('rejected_auth_failed', 'smtp', 'relay_denied'));
+  assert.equal(total(lb.no_auth_relay_ips), rcpt('sent_no_auth', 'smtp'));
+  const origins = (o: string): number => t.counters[seriesKey('qmail_queue_messages_by_origin_total', { origin: o })] ?? 0;
+  assert.equal(origins('smtp') + origins('local'), t.counters.qmail_queue_messages_total);
+  assert.equal(total(lb.local_injection_uids), origins('local'));
+  // every case the operator's row of five shows is produced
+  for (const [kase, listener] of [['sent_no_auth', 'smtp'], ['sent_auth_same_user', 'submission'], ['rejected_no_auth', 'smtp'], ['rejected_auth_failed', 'smtp']]) {
+    assert.ok(rcpt(kase!, listener!, kase!.startsWith('rejected') ? 'relay_denied' : 'none') > 0, kase);
+  }
+  assert.ok(rcpt('sent_auth_different_user', 'submission', 'same_domain') > 0 && rcpt('sent_auth_different_user', 'submission', 'other_domain') > 0);
   const failures = Object.entries(t.counters)
     .filter(([k]) => k.startsWith('qmail_auth_attempts_total{') && k.includes('result="failure"'))
     .reduce((a, [, v]) => a + v, 0);
@@ -150,11 +159,17 @@ test('abuse profile: the hijacked account, relay bots and password guesser stand
       .map(([k]) => k);
   assert.equal(a.actors.hijackedUser, 'sales@example.com');
   assert.equal(top(a.leaderboards.auth_user_sender_mismatches)[0], a.actors.hijackedUser);
-  assert.deepEqual(Object.keys(a.leaderboards.auth_user_sender_mismatches), [a.actors.hijackedUser]);
+  // besides the hijacker, only the shared office's few same-domain sends
+  const [hijacked, ...office] = top(a.leaderboards.auth_user_sender_mismatches).map((u) => a.leaderboards.auth_user_sender_mismatches[u]!);
+  assert.ok(office.every((n) => n * 5 < hijacked!), `${hijacked} vs ${office.join(',')}`);
+  // the website's uid tops the local injection board, the open relay the no-auth relays outside the loopback
+  assert.equal(top(a.leaderboards.local_injection_uids)[0], '48');
+  assert.deepEqual(top(a.leaderboards.no_auth_relay_ips).filter((ip) => ip !== '127.0.0.1'), ['198.51.100.77']);
   assert.equal(top(a.leaderboards.auth_user_source_ips)[0], a.actors.hijackedUser);
   assert.ok(a.leaderboards.auth_user_source_ips[a.actors.hijackedUser]! >= 8);
   assert.equal(top(a.leaderboards.auth_failure_ips)[0], a.actors.bruteForceIp);
-  assert.deepEqual(top(a.leaderboards.relay_denied_ips).sort(), [...a.actors.relayBotIps].sort());
+  // the relay bots, and the password guesser trying to relay with AUTH= naming a user (rejected_auth_failed)
+  assert.deepEqual(top(a.leaderboards.relay_denied_ips).sort(), [...a.actors.relayBotIps, a.actors.bruteForceIp].sort());
   for (const user of top(a.leaderboards.auth_failure_users).slice(0, 5)) assert.ok(a.actors.bruteForcedUsers.includes(user), user);
   assert.ok(a.counters['qmail_auth_attempts_total{protocol="submission",reason="unknown_user",result="failure"}']! > 0);
   assert.ok(a.counters['qmail_auth_attempts_total{protocol="imap",reason="auth_failed",result="failure"}']! > 0);
@@ -163,7 +178,9 @@ test('abuse profile: the hijacked account, relay bots and password guesser stand
   const lines = cleanHost.take(20_000);
   const c = cleanHost.truth();
   assert.deepEqual(c.actors, { hijackedUser: '', hijackIps: [], relayBotIps: [], bruteForceIp: '', bruteForcedUsers: [] });
-  assert.deepEqual(c.leaderboards.auth_user_sender_mismatches, {});
+  assert.ok(Object.values(c.leaderboards.auth_user_sender_mismatches).every((n) => n <= 20), 'a shared office, no hijack');
+  assert.deepEqual(Object.keys(c.leaderboards.local_injection_uids).sort(), ['0', '507'], "root's cron mail and qmail-send's own bounces (uid qmails)");
+  assert.deepEqual(Object.keys(c.leaderboards.no_auth_relay_ips), ['127.0.0.1'], 'the webmail only');
   assert.deepEqual(c.leaderboards.relay_denied_ips, {});
   assert.ok(Math.max(...Object.values(c.leaderboards.auth_user_source_ips)) <= 2);
   assert.ok(Math.max(0, ...Object.values(c.leaderboards.auth_failure_ips)) <= 5);

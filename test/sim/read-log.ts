@@ -65,8 +65,10 @@ export interface Reading {
   unknown: string[];
 }
 
+/** an SMTP AUTH user: an address, or a bare name (vpopmail's default domain) */
+const LOGIN = String.raw`(?:${ADDR}|[a-z0-9.+-]+)`;
 const CHKUSER = re(
-  String.raw`CHKUSER (accepted sender|rejected sender|accepted rcpt|rejected rcpt|relaying rcpt|rejected relaying): from <(${ADDR}|#@\[\]|)?:(${ADDR})?:> remote <([^:<>]*):unknown:(${IP_OR_LOOPBACK})> rcpt <(${ADDR})?> : (.+)`,
+  String.raw`CHKUSER (accepted sender|rejected sender|accepted rcpt|rejected rcpt|relaying rcpt|rejected relaying): from <(${ADDR}|#@\[\]|)?:(${LOGIN})?:> remote <([^:<>]*):unknown:(${IP_OR_LOOPBACK})> rcpt <(${ADDR})?> : (.+)`,
 );
 const CHKUSER_DESCRIPTIONS: Record<string, string[]> = {
   'accepted sender': ['sender accepted', 'accepted null sender always'],
@@ -81,7 +83,29 @@ const CHKUSER_DESCRIPTIONS: Record<string, string[]> = {
  * Recompute the truth from the lines (in order, the first at or after startTime) and check the
  * host's bookkeeping on the way; limits are those the host configures for linesPerSecond.
  */
-export function readLog(lines: Iterable<string>, startTime: number, linesPerSecond = 20): Reading {
+/**
+ * The sender identity rule, written again from docs/log-mapping.md: case-insensitive, a bare login
+ * matches the same local part, '-' and '+' start an extension, `aliases` lists allowed login→sender pairs.
+ */
+export function identityReason(login: string, sender: string, aliases: ReadonlyArray<readonly [string, string]> = []): 'none' | 'alias' | 'same_domain' | 'other_domain' {
+  const l = login.toLowerCase();
+  const s = sender.toLowerCase();
+  if (l === s) return 'none';
+  const [sl, sd] = [s.slice(0, s.lastIndexOf('@')), s.slice(s.lastIndexOf('@') + 1)];
+  const at = l.lastIndexOf('@');
+  const [ll, ld] = at < 0 ? [l, null] : [l.slice(0, at), l.slice(at + 1)];
+  const ownLocal = sl === ll || (sl.startsWith(ll) && (sl[ll.length] === '-' || sl[ll.length] === '+'));
+  if ((ld === null || ld === sd) && ownLocal) return 'none';
+  if (aliases.some(([al, as]) => al === l && as === s)) return 'alias';
+  return ld !== null && ld === sd ? 'same_domain' : 'other_domain';
+}
+
+export interface ReadLogOptions {
+  /** the exporter reads the simulator's aliases file (SimOptions.senderAliases) */
+  senderAliases?: ReadonlyArray<readonly [string, string]>;
+}
+
+export function readLog(lines: Iterable<string>, startTime: number, linesPerSecond = 20, opts: ReadLogOptions = {}): Reading {
   const scale = Math.max(1, Math.ceil(linesPerSecond / 40));
   const limits: Record<string, number> = { local: 10 * scale, remote: 20 * scale, smtp: 60 * scale, submission: 30 * scale };
   const r: Reading = {
@@ -348,17 +372,16 @@ export function readLog(lines: Iterable<string>, startTime: number, linesPerSeco
           bump('no_auth_relay_ips', ip!);
         }
         else if (title === 'relaying rcpt') {
-          const same = a.toLowerCase() === s.toLowerCase();
-          const domainOf = (x: string) => x.toLowerCase().slice(x.lastIndexOf('@') + 1);
-          const reason = same ? 'none' : domainOf(a) === domainOf(s) ? 'same_domain' : 'other_domain';
+          const reason = identityReason(a, s, opts.senderAliases);
+          const same = reason === 'none' || reason === 'alias';
           count('qmail_smtp_recipients_total', { listener, case: same ? 'sent_auth_same_user' : 'sent_auth_different_user', reason });
           bump('auth_user_recipients', a);
           if (!same) bump('auth_user_sender_mismatches', a);
           let ips = sourceIps.get(a);
           if (!ips) sourceIps.set(a, (ips = new Set()));
           ips.add(ip!);
-        } else if (title === 'rejected relaying' && a === '') {
-          count('qmail_smtp_recipients_total', { listener, case: 'rejected_no_auth', reason: 'relay_denied' });
+        } else if (title === 'rejected relaying') {
+          count('qmail_smtp_recipients_total', { listener, case: a === '' ? 'rejected_no_auth' : 'rejected_auth_failed', reason: 'relay_denied' });
           bump('relay_denied_ips', ip!);
         } else return null;
         return 'counted';
