@@ -234,7 +234,8 @@ export class Sessions {
     else if (aliased) {
       sender = ALIASED_PAIR.sender;
       id = this.ids.sentAlias;
-    } else if (x >= 0.28 && x < 0.295) {
+    } else if (x >= 0.28 && x < 0.295 && user.address !== this.world.actors.hijackedUser) {
+      // (not the hijacked account: its mismatches stay the hijacker's alone, as the tests read them)
       sender = `${local === 'info' ? 'sales' : 'info'}@${domain}`;
       id = this.ids.sentOtherUserSameDomain;
       mismatch = true;
