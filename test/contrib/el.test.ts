@@ -49,6 +49,8 @@ test('the EL units use no directive that systemd 239 (EL8) does not know', () =>
 test('the EL unit reads /etc/sysconfig and runs the bundle the RPM installs', () => {
   const d = new Map(directives(readFileSync(join(EL, 'qmail_exporter.service'), 'utf8')));
   assert.equal(d.get('EnvironmentFile'), '-/etc/sysconfig/qmail_exporter');
+  // the heap flags of the generic unit and the image (docs/benchmarks.md, for packagers)
+  assert.equal(d.get('Environment'), '"NODE_OPTIONS=--max-old-space-size=128 --max-semi-space-size=4"');
   assert.match(d.get('ExecStart')!, /^\/usr\/bin\/node \/usr\/libexec\/qmail_exporter\/qmail_exporter\.mjs --storage\.path=\/var\/lib\/qmail_exporter \$ARGS$/);
   // log access is by ACL, not by a group (adm) that opens other logs too; qmail opens the queue
   assert.equal(d.get('SupplementaryGroups'), 'qmail');

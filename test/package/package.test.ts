@@ -58,6 +58,9 @@ describe('npm run package', { skip: !haveRpmbuild && 'rpmbuild not installed (De
     const bundle = join(release, `qmail_exporter-${version}.mjs`);
     const { stdout } = await execFileAsync(process.execPath, [bundle, '--version']);
     assert.match(stdout, new RegExp(`^qmail_exporter ${version.replace(/\./g, '\\.')} `));
+    // the subcommands are inlined too (cli.ts loads them with dynamic imports)
+    const report = await execFileAsync(process.execPath, [bundle, 'report', '--format=json', join(REPO_ROOT, 'test', 'fixtures', 'logs', 'qmail-send', 'lwq.log')]);
+    assert.ok((JSON.parse(report.stdout) as { lines: { counted: number } }).lines.counted > 0, report.stdout.slice(0, 300));
     // copied nowhere near node_modules: it must need nothing beside itself
     const alone = mkdtempSync(join(tmpdir(), 'qx-bundle-'));
     try {
