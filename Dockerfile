@@ -33,8 +33,14 @@ RUN groupadd --system qmail_exporter \
 USER qmail_exporter
 EXPOSE 9025
 VOLUME ["/var/lib/qmail_exporter"]
-# node:20-slim has no curl: ask Node itself. /healthz is 503 when a followed file cannot be read.
+# The health check is the bundled Nagios plugin in health mode (node:20-slim has no curl): /healthz
+# 503 (a followed file missing or unreadable) or no answer is unhealthy. With --web.config.file
+# (TLS, basic authentication) tell it how to reach the exporter, e.g.
+#   docker run -e QMAIL_EXPORTER_HEALTHCHECK_ARGS='-S --insecure -a healthcheck:PASSWORD' ...
+# (-S HTTPS, --insecure for a self-signed certificate, -a a basic-auth user; best one of its own).
+# QMAIL_EXPORTER_HEALTHCHECK_PORT follows a --web.listen-address on another port.
+ENV QMAIL_EXPORTER_HEALTHCHECK_PORT=9025 QMAIL_EXPORTER_HEALTHCHECK_ARGS=""
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9025/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD node /app/dist/nagios/check-qmail-exporter.js -H 127.0.0.1 -p "$QMAIL_EXPORTER_HEALTHCHECK_PORT" -t 4 $QMAIL_EXPORTER_HEALTHCHECK_ARGS || exit 1
 ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["--qmail.log-path=/var/log/mail/maillog", "--storage.path=/var/lib/qmail_exporter"]

@@ -300,3 +300,38 @@ test('log text in the status line: CR, ESC and other control characters are stri
     await x.stop();
   }
 });
+
+test('check_http, as nagios/qmail_exporter.cfg runs it, with the recommended TLS and basic auth: $ARG2$ "-S -a user:pass"', () => {
+  const cfg = readFileSync(join(REPO_ROOT, 'nagios', 'qmail_exporter.cfg'), 'utf8');
+  const line = /command_name\s+check_qmail_exporter_http\n\s+command_line\s+(.+)\n/.exec(cfg)![1]!;
+  const run = (port: number, arg2: string): Run => {
+    const expanded = line.replace('$USER1$', '/usr/lib/nagios/plugins').replace('$HOSTADDRESS$', '127.0.0.1').replace('$ARG1$', String(port)).replace('$ARG2$', arg2);
+    const [program, ...argv] = expanded.trim().split(/\s+/);
+    const r = spawnSync(program === '/usr/lib/nagios/plugins/check_http' ? CHECK_HTTP : program!, argv, { encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status, out: r.stdout.trim() };
+  };
+  const ok = run(secured.port, '-S -a nagios:s3cret');
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /^HTTP OK/);
+  // without them the same command cannot pass (TLS spoken to, or a 401)
+  assert.notEqual(run(secured.port, '').code, 0);
+  assert.notEqual(run(secured.port, '-S -a nagios:wrong').code, 0);
+});
+
+test("the Docker image's HEALTHCHECK command: healthy over TLS with basic auth when told how, unhealthy otherwise", () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const cmd = /HEALTHCHECK [^\n]*\\\n\s+CMD (.+)\n/.exec(dockerfile)![1]!.replace('/app/', `${home}/`);
+  // Docker runs the shell form with /bin/sh -c; exit 0 healthy, 1 unhealthy.
+  const check = (port: number, args: string): number | null =>
+    spawnSync('/bin/sh', ['-c', cmd], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, QMAIL_EXPORTER_HEALTHCHECK_PORT: String(port), QMAIL_EXPORTER_HEALTHCHECK_ARGS: args },
+    }).status;
+  assert.equal(check(healthy.port, ''), 0);
+  assert.equal(check(missing.port, ''), 1, 'a missing log is unhealthy');
+  assert.equal(check(downPort, ''), 1, 'no answer is unhealthy');
+  assert.equal(check(secured.port, '-S --insecure -a nagios:s3cret'), 0);
+  assert.equal(check(secured.port, ''), 1);
+  assert.equal(check(secured.port, '-S --insecure -a nagios:wrong'), 1);
+});
