@@ -367,9 +367,7 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
     default:
       break;
   }
-  // Plesk's relaylock logs under its path as often as under its name ('/var/qmail/bin/relaylock[123]:')
-  const slash = tag.charCodeAt(0) === 47 /* / */ ? tag.lastIndexOf('/') : -1;
-  const program = slash >= 0 ? tag.slice(slash + 1) : tag;
+  const program = tag;
   if (isPleskTag(program)) return event(envelope, 'plesk', parsePlesk(program, m, programContext(envelope, ctx, opts)));
   // qmail-scanner under its script's name ('qmail-scanner-queue.pl', 'qmail-scanner-2.08'): its other notes are ignored
   if (program.startsWith('qmail-scanner')) {

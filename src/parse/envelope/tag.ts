@@ -39,6 +39,12 @@ const SPACE = 32;
  * Dovecot's 'auth-worker(22401)' and 'auth(user,ip,sasl:login)<session>' keep their parentheses.
  */
 export function splitSyslogTag(text: string, start: number, end: number): { tag: string; pid: number | null } {
+  // a program that logs under its path ('/var/qmail/bin/relaylock[123]:') is named by its last part
+  if (text.charCodeAt(start) === 47 /* / */) {
+    const bracket = text.charCodeAt(end - 1) === 93 /* ] */ ? text.lastIndexOf('[', end) : end;
+    const slash = text.lastIndexOf('/', bracket > start ? bracket : end);
+    if (slash > start && slash < end - 1) start = slash + 1;
+  }
   // end points at the ':'
   if (end - start >= 3 && text.charCodeAt(end - 1) === 93 /* ] */) {
     const open = text.lastIndexOf('[', end - 2);

@@ -219,3 +219,13 @@ test('syslog: times are read in the process time zone (TZ), daylight saving incl
   // New York: EDT (UTC-4) in July, EST (UTC-5) in January; 2025-03-09 03:30 is just after the spring change (EDT)
   assert.deepEqual(run('America/New_York'), [utc(7, 4, 16, 0), utc(1, 15, 17, 0), utc(3, 9, 7, 30)]);
 });
+
+test('a tag written as a path is named by its last part (Plesk: /var/qmail/bin/relaylock[123]:)', () => {
+  const e = parseEnvelope('Jun  1 10:00:00 mx /var/qmail/bin/relaylock[4321]: /var/qmail/bin/relaylock: mail from 192.0.2.8:1234 (unknown)', {
+    referenceTime: 1777636800,
+    listenerHint: null,
+  });
+  assert.equal(e.tag, 'relaylock');
+  assert.equal(e.pid, 4321);
+  assert.ok(e.message.startsWith('/var/qmail/bin/relaylock: mail from'));
+});
