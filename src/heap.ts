@@ -12,8 +12,8 @@
  * do). A plain `node dist/cli.js` or `npx qmail_exporter` has no such flag, and V8 takes heap
  * sizes only at start-up, so this module stops the growth instead: once the semi-spaces have
  * reached the cap it sets V8's growth factor to 1, which V8 reads each time it would grow them.
- * `checkYoungGeneration()` runs after every batch of lines until then (a few hundred batches,
- * one heap-space query each) and costs nothing afterwards.
+ * The pipeline calls `checkYoungGeneration()` every 512 lines until then (one heap-space query
+ * each, a few hundred in all) and nothing is left to check afterwards.
  *
  * Only the sizing changes: which objects live, and so every count, is the same at any size.
  */
@@ -35,7 +35,7 @@ export function capYoungGeneration(maxSemiSpaceMiB: number = DEFAULT_MAX_SEMI_SP
   checkYoungGeneration();
 }
 
-/** After a batch of lines: stop the growth once the cap is reached. Cheap no-op when done or not asked. */
+/** Every few hundred lines: stop the growth once the cap is reached. Cheap no-op when done or not asked. */
 export function checkYoungGeneration(): void {
   if (stopAtBytes === 0) return;
   const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');

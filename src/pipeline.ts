@@ -8,6 +8,9 @@ import type { LineContext } from './events/parsed-line.js';
 import type { Recorder } from './metrics/record.js';
 import { checkYoungGeneration } from './heap.js';
 
+/** Lines between two looks at the young generation's size: about half a megabyte of allocation. */
+const HEAP_CHECK_LINES = 512;
+
 export interface PipelineDeps {
   classify(text: string, ctx: LineContext): Classification;
   flush(): MailEvent[];
@@ -36,7 +39,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
+  // Every line passes here, batch by batch (report, backfill, the live exporter) or one at a time
+  // (classify): the one place to size the heap (heap.ts), every HEAP_CHECK_LINES lines.
+  let uncheckedLines = 0;
+
   function line(text: string, ctx: LineContext): Classification {
+    if (++uncheckedLines >= HEAP_CHECK_LINES) {
+      uncheckedLines = 0;
+      checkYoungGeneration();
+    }
     const c = deps.classify(text, ctx);
     recorder.line(c.result, c.events.length > 0 ? c.events[0]!.time : null);
     emit(c.events);
@@ -47,8 +58,6 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     line,
     batch(lines, ctx) {
       for (let i = 0; i < lines.length; i++) line(lines[i]!, ctx);
-      // Between batches is where the process spends its life: the one place to size the heap (heap.ts).
-      checkYoungGeneration();
     },
     flush() {
       emit(deps.flush());
