@@ -104,11 +104,13 @@ export function parseRfc3339(text: string, _ctx: LineContext): EnvelopeDetail | 
   if (z === 90 /* Z */) {
     i++;
   } else if (z === 43 || z === 45) {
+    // '+02:00' (RFC 3339) or '+0200' (journalctl -o short-iso)
+    const colon = text.charCodeAt(i + 3) === 58;
     const oh = twoDigits(text, i + 1);
-    const om = twoDigits(text, i + 4);
-    if (oh < 0 || om < 0 || text.charCodeAt(i + 3) !== 58) return null;
+    const om = twoDigits(text, colon ? i + 4 : i + 3);
+    if (oh < 0 || om < 0) return null;
     offset = (z === 45 ? -1 : 1) * (oh * 3600 + om * 60);
-    i += 6;
+    i += colon ? 6 : 5;
   } else {
     return null;
   }

@@ -151,12 +151,28 @@ export function parseSyslog(text: string, ctx: LineContext): EnvelopeDetail | nu
   if (text.charCodeAt(p) !== 32 || day < 1 || day > 31) return null;
   p++;
   const clock = clockAt(text, p);
-  if (clock < 0 || text.charCodeAt(p + 8) !== 32) return null;
-  const detail = readHostTagMessage(text, p + 9, 'syslog-hostless', 'syslog');
+  if (clock < 0) return null;
+  // 'hh:mm:ss.ffffff' (journalctl -o short-precise, rsyslog's high-precision template)
+  let end = p + 8;
+  let fraction = 0;
+  if (text.charCodeAt(end) === 46 /* . */) {
+    let scale = 0.1;
+    end++;
+    while (end < text.length && end - p < 18) {
+      const d = text.charCodeAt(end) - 48;
+      if (d < 0 || d > 9) break;
+      fraction += d * scale;
+      scale /= 10;
+      end++;
+    }
+  }
+  if (text.charCodeAt(end) !== 32) return null;
+  const detail = readHostTagMessage(text, end + 1, 'syslog-hostless', 'syslog');
   if (detail.time === null) {
     const hour = Math.floor(clock / 3600);
     const minute = Math.floor((clock % 3600) / 60);
-    detail.time = yearlessLocalEpoch(month0, day, hour, minute, clock % 60, ctx.referenceTime, ctx.yearAnchor ?? null);
+    const t = yearlessLocalEpoch(month0, day, hour, minute, clock % 60, ctx.referenceTime, ctx.yearAnchor ?? null);
+    detail.time = t === null ? null : t + fraction;
   }
   return detail;
 }

@@ -46,3 +46,9 @@ test('rfc3339: a broken offset is not an RFC 3339 header', () => {
   assert.equal(e.time, null);
   assert.equal(e.host, null);
 });
+
+test('journalctl -o short-iso: an offset without a colon', () => {
+  const e = parseEnvelope('2023-12-08T09:10:19+0530 mail.example.org qmta-send[1197]: end msg 13096002', { referenceTime: 0, listenerHint: null });
+  assert.equal(e.time, Date.UTC(2023, 11, 8, 3, 40, 19) / 1000);
+  assert.equal(e.tag, 'qmta-send');
+});

@@ -229,3 +229,11 @@ test('a tag written as a path is named by its last part (Plesk: /var/qmail/bin/r
   assert.equal(e.pid, 4321);
   assert.ok(e.message.startsWith('/var/qmail/bin/relaylock: mail from'));
 });
+
+test('journalctl -o short-precise: fractional seconds after the clock', () => {
+  const ctx: LineContext = { referenceTime: Date.UTC(2023, 11, 31) / 1000, listenerHint: null };
+  const e = parseEnvelope('Dec 08 09:10:19.123456 mail.example.org qmta-send[1197]: end msg 13096002', ctx);
+  assert.equal(e.tag, 'qmta-send');
+  assert.equal(e.message, 'end msg 13096002');
+  assert.ok(Math.abs((e.time ?? 0) - (Date.UTC(2023, 11, 8, 9, 10, 19) / 1000 + 0.123456)) < 1e-6);
+});
