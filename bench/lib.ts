@@ -4,6 +4,8 @@
  * syslog mail log. Loopback only; every wait has a deadline.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { parseExposition, sumSamples } from '../src/nagios/exposition.js';
+import { spawnExporter } from '../test/helpers/exporter-process.js';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -31,17 +33,6 @@ export function median(values: readonly number[]): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** `npx tsc -p tsconfig.build.json`: the benchmarks time the built exporter, as it is shipped. */
@@ -139,7 +130,7 @@ export function readVmRssKb(pid: number | undefined): number {
 export interface LiveExporter {
   url: string;
   proc: ChildProcess;
-  /** ms (hrtime) when the process was spawned */
+  /** ms (performance.now()) when the process was spawned */
   spawnedAt: number;
   stderr(): string;
   /** SIGTERM, wait for the exit; peak RSS from the exit hook */
@@ -147,7 +138,7 @@ export interface LiveExporter {
 }
 
 export interface StartExporterOptions {
-  /** exporter flags besides --web.listen-address (which is added, on 127.0.0.1) */
+  /** exporter flags besides --web.listen-address (127.0.0.1 port 0, read back from the log) */
   args: string[];
   /** run the TypeScript sources through tsx instead of dist/cli.js (tests: nothing to build) */
   fromSource?: boolean;
@@ -158,38 +149,23 @@ export interface StartExporterOptions {
   gid?: number;
 }
 
+/** The tests' exporter starter (test/helpers/exporter-process.ts) with the peak-RSS exit hook. */
 export async function startExporter(opts: StartExporterOptions): Promise<LiveExporter> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const entry = opts.fromSource ? ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts')] : [cliPath];
-  const spawnedAt = performance.now();
-  const proc = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', rssHook, ...entry, ...opts.args, `--web.listen-address=127.0.0.1:${port}`],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
-      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
-    },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    err += d.toString('utf8');
-    if (err.length > 4_000_000) err = err.slice(-2_000_000);
+  const x = spawnExporter(opts.args, {
+    entry: opts.fromSource ? 'source' : 'dist',
+    nodeArgs: [...(opts.nodeArgs ?? []), '--import', rssHook],
+    ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+    ...(opts.gid === undefined ? {} : { gid: opts.gid }),
   });
-  const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const url = await x.url;
   return {
     url,
-    proc,
-    spawnedAt,
-    stderr: () => err,
+    proc: x.proc,
+    spawnedAt: x.spawnedAt,
+    stderr: x.stderr,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      const [code, signal] = await exited;
-      clearTimeout(kill);
-      const m = /maxrss_kb=(\d+)/.exec(err);
+      const { code, signal } = await x.stop();
+      const m = /maxrss_kb=(\d+)/.exec(x.stderr());
       return { peakRssMb: m ? Number(m[1]) / 1024 : NaN, code, signal };
     },
   };
@@ -203,9 +179,7 @@ export async function scrapeText(url: string, path = '/metrics'): Promise<string
 
 /** Sum of qmail_exporter_log_lines_total over its results: every line the exporter has read. */
 export function linesTotal(text: string): number {
-  let n = 0;
-  for (const m of text.matchAll(/^qmail_exporter_log_lines_total\{result="[a-z_]+"\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) n += Number(m[1]);
-  return n;
+  return sumSamples(parseExposition(text).samples, 'qmail_exporter_log_lines_total');
 }
 
 /** Polls /metrics until `want` lines are counted; returns ms since `from` (performance.now()). */
@@ -324,11 +298,10 @@ export async function convertToMultilog(src: string, dst: string, startTime: num
 /** Prometheus text → Map of `name{labels as written}` → value (enough for the benchmarks' checks). */
 export function sumBy(text: string, metric: string, label: string): Map<string, number> {
   const out = new Map<string, number>();
-  const re = new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm');
-  for (const m of text.matchAll(re)) {
-    const lv = new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(m[1]!);
-    if (!lv) continue;
-    out.set(lv[1]!, (out.get(lv[1]!) ?? 0) + Number(m[2]));
+  for (const sample of parseExposition(text).samples) {
+    const value = sample.labels[label];
+    if (sample.name !== metric || value === undefined) continue;
+    out.set(value, (out.get(value) ?? 0) + sample.value);
   }
   return out;
 }

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { createSimulation } from '../src/sim/host.js';
 import { createClassifier } from '../src/classify/classifier.js';
 import { seriesKey } from '../src/metrics/series-key.js';
-import { parseExposition, diffAgainst } from '../test/helpers/exposition.js';
+import { readSeries, diffAgainst } from '../test/helpers/exposition.js';
 import { expectedFromTruth } from '../test/helpers/truth.js';
 import { buildDist, fmt, linesTotal, readVmRssKb, scrapeText, sleep, startExporter } from './lib.js';
 
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       const key = SYNTHETIC_KINDS[k]!.key;
       expected[key] = (expected[key] ?? 0) + n;
     }
-    const problems = diffAgainst(expected, parseExposition(text));
+    const problems = diffAgainst(expected, readSeries(text));
 
     const secondHalf = samples.filter((s) => s.s >= SECONDS / 2).map((s): [number, number] => [s.s / 60, s.rssMb]);
     const rssSlope = slope(secondHalf);

@@ -14,7 +14,7 @@ import { createLogger } from '../src/log.js';
 import { createService } from '../src/service.js';
 import { createSimulation } from '../src/sim/host.js';
 import { seriesKey } from '../src/metrics/series-key.js';
-import { diffAgainst, parseExposition } from '../test/helpers/exposition.js';
+import { diffAgainst, readSeries } from '../test/helpers/exposition.js';
 import { expectedFromTruth } from '../test/helpers/truth.js';
 
 const LINES = Number(process.env.SYSLOG_LINES ?? 500_000);
@@ -50,7 +50,7 @@ for (;;) {
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
-const actual = parseExposition(exposition);
+const actual = readSeries(exposition);
 const problems = diffAgainst(expectedFromTruth(truth), actual);
 const bytes = actual.get(seriesKey('qmail_exporter_syslog_received_bytes_total', { address })) ?? 0;
 console.log(

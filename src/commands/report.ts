@@ -9,6 +9,7 @@ import type { ReportFormat } from '../config.js';
 import { createEngine, type EngineSenders } from '../engine.js';
 import { seedYearAnchor } from '../parse/envelope/year.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
+import { feedBoards, type BoardName } from '../leaderboard/boards.js';
 import { TopCounter, DistinctCounter } from './top.js';
 import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type QueueOrigin } from '../events/queue-origin.js';
 import { DEFAULT_RELAY_TRUST, type RelaySource } from '../events/relay-trust.js';
@@ -82,29 +83,45 @@ export async function runReport(opts: ReportOptions): Promise<string> {
   const add = (o: Record<string, number>, k: string): void => {
     o[k] = (o[k] ?? 0) + 1;
   };
+  // The top tables are the live leaderboards without windows: the same rule feeds them.
+  const toTables = (board: BoardName, key: string, detail: string): void => {
+    switch (board) {
+      case 'auth_user_recipients':
+        return usersByRecipients.add(key);
+      case 'auth_user_source_ips':
+        return userIps.add(key, detail);
+      case 'auth_user_sender_mismatches':
+        mismatchUsers.add(key);
+        if (detail === 'other_domain' && (mismatchOtherDomain.size < 100_000 || mismatchOtherDomain.has(key))) {
+          mismatchOtherDomain.set(key, (mismatchOtherDomain.get(key) ?? 0) + 1);
+        }
+        return;
+      case 'relay_denied_ips':
+        return relayRefusalIps.add(key);
+      case 'no_auth_relay_ips':
+        return noAuthRelayIps.add(key);
+      case 'auth_failure_ips':
+        return authFailureIps.add(key);
+      case 'local_injection_uids':
+        return injectingUids.add(key);
+      default:
+        return; // auth_failure_users, remote_blocklisting_domains: live boards only
+    }
+  };
+  const isLocalInjection = (uid: number): boolean => queueOriginOf(uid, localSenders) === 'local';
   const observe = (e: MailEvent): void => {
     if (e.time !== null) {
       if (tally.first === null || e.time < tally.first) tally.first = e.time;
       if (tally.last === null || e.time > tally.last) tally.last = e.time;
     }
+    feedBoards(e, toTables, isLocalInjection);
     switch (e.event) {
       case 'smtp.recipient': {
         add(tally.recipients, e.case);
         add((tally.byListener[e.listener] ??= {}), e.case);
         if (e.case === 'sent_auth_same_user' || e.case === 'sent_auth_different_user') {
-          const user = e.auth_user.toLowerCase();
-          usersByRecipients.add(user);
-          if (e.remote_ip !== '') userIps.add(user, e.remote_ip);
           if (e.reason === 'alias' || e.reason === 'same_domain' || e.reason === 'other_domain') identityReasons[e.reason]++;
-          if (e.case === 'sent_auth_different_user') {
-            mismatchUsers.add(user);
-            if (e.reason === 'other_domain' && (mismatchOtherDomain.size < 100_000 || mismatchOtherDomain.has(user))) {
-              mismatchOtherDomain.set(user, (mismatchOtherDomain.get(user) ?? 0) + 1);
-            }
-          }
         } else if (e.reason !== 'none') add(tally.refusals, e.reason);
-        if (e.case === 'sent_no_auth' && e.remote_ip !== '') noAuthRelayIps.add(e.remote_ip.toLowerCase());
-        if ((e.case === 'rejected_no_auth' || e.case === 'rejected_auth_failed') && e.remote_ip !== '') relayRefusalIps.add(e.remote_ip);
         break;
       }
       case 'delivery.result':
@@ -113,10 +130,7 @@ export async function runReport(opts: ReportOptions): Promise<string> {
       case 'queue.info': {
         const origin = queueOriginOf(e.uid, localSenders);
         origins[origin]++;
-        if (origin === 'local') {
-          injectingUids.add(String(e.uid));
-          injectionSenders.add(e.sender.toLowerCase());
-        }
+        if (origin === 'local') injectionSenders.add(e.sender.toLowerCase());
         break;
       }
       case 'queue.bounce':
@@ -125,7 +139,6 @@ export async function runReport(opts: ReportOptions): Promise<string> {
       case 'auth':
         if (e.result === 'failure') {
           add(tally.authFailures, e.protocol);
-          if (e.remote_ip !== '') authFailureIps.add(e.remote_ip);
         } else add(tally.authSuccesses, e.protocol);
         break;
       case 'rbl.reject':

@@ -3,6 +3,8 @@
  * needs prom-client) so the simulator shares the names without loading it. (The Nagios plugin keeps
  * its own copy on purpose: it knows the exporter only through its HTTP exposition.)
  */
+import type { MailEvent } from '../events/events.js';
+
 export const BOARD_NAMES = [
   'auth_user_recipients',
   'auth_user_source_ips',
@@ -45,3 +47,58 @@ export const BOARD_EXTRA_LABELS: Partial<Record<BoardName, 'source' | 'user' | '
  * from a hijack and still name the account. No log field can hold a newline.
  */
 export const KEY_PART_SEPARATOR = '\n';
+
+/**
+ * Which event feeds which board, and under which key: the one rule the live leaderboards and
+ * `report`'s top tables both follow. Keys are as the log wrote them, lower-cased (user names, domains
+ * and IPv6 addresses compare without case); hashing, two-part keys and length caps are the boards'
+ * business. `feed(board, key, detail)` is called once per board the event counts on; `detail` is the
+ * sending IP for auth_user_source_ips, the reason (same_domain, other_domain) for
+ * auth_user_sender_mismatches, and '' otherwise. `isLocalInjection(uid)` says whether a queued
+ * message's uid injected it locally (events/queue-origin.ts).
+ */
+export function feedBoards(
+  e: MailEvent,
+  feed: (board: BoardName, key: string, detail: string) => void,
+  isLocalInjection: (uid: number) => boolean,
+): void {
+  switch (e.event) {
+    case 'smtp.recipient':
+      switch (e.case) {
+        case 'sent_auth_same_user':
+        case 'sent_auth_different_user': {
+          if (e.auth_user === '') return;
+          const user = e.auth_user.toLowerCase();
+          feed('auth_user_recipients', user, '');
+          if (e.remote_ip !== '') feed('auth_user_source_ips', user, e.remote_ip.toLowerCase());
+          if (e.case === 'sent_auth_different_user') feed('auth_user_sender_mismatches', user, e.reason);
+          return;
+        }
+        case 'rejected_no_auth':
+        case 'rejected_auth_failed':
+          if (e.remote_ip !== '') feed('relay_denied_ips', e.remote_ip.toLowerCase(), '');
+          return;
+        case 'sent_no_auth':
+          if (e.remote_ip !== '') feed('no_auth_relay_ips', e.remote_ip.toLowerCase(), '');
+          return;
+        default:
+          return;
+      }
+    case 'queue.info':
+      if (isLocalInjection(e.uid)) feed('local_injection_uids', String(e.uid), '');
+      return;
+    case 'delivery.result':
+      // Who refuses us: the recipient's provider said our host is listed or throttled.
+      if (e.channel === 'remote' && (e.reason === 'blocklisted' || e.reason === 'rate_limited') && e.domain !== null && e.domain !== '') {
+        feed('remote_blocklisting_domains', e.domain.toLowerCase(), '');
+      }
+      return;
+    case 'auth':
+      if (e.result !== 'failure') return;
+      if (e.remote_ip !== '') feed('auth_failure_ips', e.remote_ip.toLowerCase(), '');
+      if (e.user !== '') feed('auth_failure_users', e.user.toLowerCase(), '');
+      return;
+    default:
+      return;
+  }
+}

@@ -14,7 +14,7 @@ import type { MailEvent } from '../events/events.js';
 import { Board } from './board.js';
 import type { Ranked, WindowSpec } from './board.js';
 import { MemoryBudget, SlidingCount, SlidingDistinct } from './sliding.js';
-import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, KEY_PART_SEPARATOR, type BoardName } from './boards.js';
+import { BOARD_NAMES, BOARD_KEY_LABELS, BOARD_EXTRA_LABELS, KEY_PART_SEPARATOR, feedBoards, type BoardName } from './boards.js';
 import { DEFAULT_RELAY_TRUST, type RelayTrust } from '../events/relay-trust.js';
 import { DEFAULT_LOCAL_SENDERS, queueOriginOf, type LocalSenders } from '../events/queue-origin.js';
 
@@ -172,6 +172,18 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
     if (budget.used > budget.limit) enforceBudget();
   };
 
+  const isLocalInjection = (uid: number): boolean => queueOriginOf(uid, localSenders) === 'local';
+  /** One count on one board (which event feeds which board: boards.ts feedBoards). */
+  const feed = (board: BoardName, raw: string, detail: string): void => {
+    const keyLabel = BOARD_KEY_LABELS[board];
+    const key = keyLabel === 'user' ? userKey(raw) : keyLabel === 'domain' ? domainKey(raw) : ipKey(raw);
+    if (key === '') return;
+    const now = clock();
+    if (board === 'auth_user_source_ips') sawIp(key, ipKey(detail), now);
+    else if (board === 'auth_user_sender_mismatches') count(boards[board], key + KEY_PART_SEPARATOR + detail, now);
+    else count(boards[board], key, now);
+  };
+
   const rankBoard = (name: BoardName): Record<string, Ranked[]> => {
     const ranked = allBoards[name].rank(clock(), opts.size);
     const byWindow: Record<string, Ranked[]> = {};
@@ -181,52 +193,7 @@ export function createLeaderboards(opts: LeaderboardOptions): Leaderboards {
 
   return {
     observe(e: MailEvent): void {
-      if (e.event === 'smtp.recipient') {
-        switch (e.case) {
-          case 'sent_auth_same_user':
-          case 'sent_auth_different_user': {
-            const user = userKey(e.auth_user);
-            if (user === '') return;
-            const now = clock();
-            count(boards.auth_user_recipients, user, now);
-            const ip = ipKey(e.remote_ip);
-            if (ip !== '') sawIp(user, ip, now);
-            if (e.case === 'sent_auth_different_user') count(boards.auth_user_sender_mismatches, user + KEY_PART_SEPARATOR + e.reason, now);
-            return;
-          }
-          case 'rejected_no_auth':
-          case 'rejected_auth_failed': {
-            const ip = ipKey(e.remote_ip);
-            if (ip !== '') count(boards.relay_denied_ips, ip, clock());
-            return;
-          }
-          case 'sent_no_auth': {
-            const ip = ipKey(e.remote_ip);
-            if (ip !== '') count(boards.no_auth_relay_ips, ip, clock());
-            return;
-          }
-          default:
-            return;
-        }
-      }
-      if (e.event === 'queue.info') {
-        if (queueOriginOf(e.uid, localSenders) === 'local') count(boards.local_injection_uids, String(e.uid), clock());
-        return;
-      }
-      if (e.event === 'delivery.result') {
-        // Who refuses us: the recipient's provider said our host is listed or throttled.
-        if (e.channel !== 'remote' || (e.reason !== 'blocklisted' && e.reason !== 'rate_limited')) return;
-        const domain = domainKey(e.domain);
-        if (domain !== '') count(boards.remote_blocklisting_domains, domain, clock());
-        return;
-      }
-      if (e.event === 'auth' && e.result === 'failure') {
-        const now = clock();
-        const ip = ipKey(e.remote_ip);
-        if (ip !== '') count(boards.auth_failure_ips, ip, now);
-        const user = userKey(e.user);
-        if (user !== '') count(boards.auth_failure_users, user, now);
-      }
+      feedBoards(e, feed, isLocalInjection);
     },
 
     register(registry: Registry): void {

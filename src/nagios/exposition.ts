@@ -22,14 +22,15 @@ export interface Exposition {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
+/** A sample value. NaN and Inf in any case, as Prometheus reads them (prom-client writes 'Nan'). */
 function parseValue(text: string): number | null {
-  switch (text) {
-    case 'NaN':
+  switch (text.toLowerCase()) {
+    case 'nan':
       return Number.NaN;
-    case '+Inf':
-    case 'Inf':
+    case '+inf':
+    case 'inf':
       return Infinity;
-    case '-Inf':
+    case '-inf':
       return -Infinity;
     default: {
       if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return null;

@@ -3,11 +3,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSimulatedLog } from '../../src/sim/writer.js';
 import { runReport, type ReportData } from '../../src/commands/report.js';
+import { createClassifier } from '../../src/classify/classifier.js';
+import { feedBoards } from '../../src/leaderboard/boards.js';
 
 test('json and text reports count the cases and put the hijacked account, bots and guesser on top', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qx-report-'));
@@ -103,6 +105,24 @@ test('json report: every case with zeros, who sends as someone else, no-auth rel
     assert.match(text, /Top uids injecting mail locally\n\s+1\. uid 48 \(apache\)\s+5\n/);
     assert.match(text, /Top senders of locally injected mail\n\s+1\. apache@web\.example\.com\s+5\n/);
     assert.match(text, /rejected_auth_failed\s+0\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("report's top tables and the live leaderboards follow one rule: IPv6 case does not split an IP", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-report-'));
+  try {
+    const file = join(dir, 'maillog');
+    const refused = (ip: string) =>
+      `Nov 24 13:10:00 mail smtp: 1764000000.000001 CHKUSER rejected relaying: from <x@example.org::> remote <[${ip}]:unknown:${ip}> rcpt <v@example.net> : client not allowed to relay`;
+    writeFileSync(file, [refused('2001:DB8::25'), refused('2001:db8::25')].join('\n') + '\n');
+    const data = JSON.parse(await runReport({ files: [file], format: 'json', nowSeconds: 1764000100 })) as ReportData;
+    assert.deepEqual(data.top_ips_by_relay_refusals, [{ ip: '2001:db8::25', value: 2 }]);
+    const fed: string[] = [];
+    const events = createClassifier().classify(refused('2001:DB8::25'), { referenceTime: 1764000100, listenerHint: null }).events;
+    for (const e of events) feedBoards(e, (board, key) => fed.push(`${board} ${key}`), () => false);
+    assert.deepEqual(fed, ['relay_denied_ips 2001:db8::25']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createSimulatedHost } from '../../src/sim/host.js';
 import type { Truth } from '../../src/sim/truth.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
 import { startExporter } from '../helpers/exporter-process.js';
 import { pollUntil } from '../helpers/ports.js';
@@ -45,7 +45,7 @@ before(async () => {
   truth = host.truth();
   const x = await startExporter({ logPaths: [log], args: [`--storage.path=${state}`, '--storage.interval=1h'] });
   try {
-    await pollUntil(async () => (linesRead(parseExposition(await x.scrape())) >= truth.lines ? true : undefined), { what: 'the log read', abort: () => x.exited() });
+    await pollUntil(async () => (linesRead(readSeries(await x.scrape())) >= truth.lines ? true : undefined), { what: 'the log read', abort: () => x.exited() });
   } finally {
     await x.stop();
   }
@@ -64,7 +64,7 @@ async function refusedAndClean(checkpoint: string): Promise<void> {
     await pollUntil(
       async () => {
         text = await x.scrape();
-        m = parseExposition(text);
+        m = readSeries(text);
         return linesRead(m) >= truth.lines ? true : undefined;
       },
       { what: 'the log read again from the start', abort: () => x.exited() },

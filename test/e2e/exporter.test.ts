@@ -18,9 +18,9 @@ import { createService, type Service } from '../../src/service.js';
 import { createApp } from '../../src/http/app.js';
 import { manualTicker } from '../../src/follow/ticker.js';
 import { writeSimulatedLog } from '../../src/sim/writer.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth, unexpectedSeries } from '../helpers/truth.js';
-import { spawnCli } from '../helpers/cli-process.js';
+import { spawnCli } from '../helpers/exporter-process.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -85,7 +85,7 @@ test('a scrape after following a simulated host equals its truth, and the leader
     await x.step();
     const { text, type } = await scrape(x.url);
     assert.equal(type, 'text/plain; version=0.0.4; charset=utf-8');
-    const actual = parseExposition(text);
+    const actual = readSeries(text);
     const problems = [...diffAgainst(expectedFromTruth(truth), actual), ...unexpectedSeries(truth, actual)];
     assert.deepEqual(problems, [], problems.slice(0, 30).join('\n'));
 
@@ -131,13 +131,13 @@ test('/healthz goes 503 when the log is missing past the grace and back to 200 w
     assert.equal(bad.status, 503);
     const body = (await bad.json()) as { reasons: string[] };
     assert.ok(body.reasons.some((r) => r.includes(file)), JSON.stringify(body));
-    const present = parseExposition((await scrape(x.url)).text);
+    const present = readSeries((await scrape(x.url)).text);
     assert.equal(present.get(`qmail_exporter_log_file_present{path="${file}"}`), 0);
 
     appendFileSync(file, 'Nov 24 13:11:00 mail qmail: 1700831460.000001 status: local 1/10 remote 0/20\n');
     await x.step();
     assert.equal((await fetch(`${x.url}/healthz`)).status, 200);
-    const after = parseExposition((await scrape(x.url)).text);
+    const after = readSeries((await scrape(x.url)).text);
     assert.equal(after.get(`qmail_exporter_log_file_present{path="${file}"}`), 1);
     assert.equal(after.get('qmail_send_concurrency{channel="local"}'), 1, 'the recreated file is read from its start');
   } finally {
@@ -164,7 +164,7 @@ test('100,000 distinct users and IPs keep the series count bounded', async () =>
   const x = await startExporter([file]);
   try {
     await x.step();
-    const actual = parseExposition((await scrape(x.url)).text);
+    const actual = readSeries((await scrape(x.url)).text);
     const boards = [...actual.keys()].filter((k) => k.startsWith('qmail_leaderboard_') && (k.includes('user="') || k.includes('ip="')));
     assert.ok(boards.length <= 6 * 3 * 10, `${boards.length} leaderboard series`);
     assert.ok(boards.length >= 4 * 3 * 10, `the boards are filled (${boards.length})`);
@@ -191,7 +191,7 @@ test('a scrape during a 500,000-line catch-up still answers', { timeout: 120_000
       const started = Date.now();
       const { text } = await scrape(url);
       assert.ok(Date.now() - started < 5000, 'a scrape took more than 5 s during the catch-up');
-      const m = parseExposition(text);
+      const m = readSeries(text);
       let n = 0;
       for (const r of ['counted', 'ignored', 'unrecognised', 'foreign']) n += m.get(`qmail_exporter_log_lines_total{result="${r}"}`) ?? 0;
       seen.push(n);

@@ -33,7 +33,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 import { pollUntil } from '../helpers/ports.js';
 import { linesTotal, repoRoot, startExporter, type LiveExporter } from '../../bench/lib.js';
 
@@ -63,7 +63,7 @@ async function start(args: string[], opts: { uid?: number; gid?: number } = {}):
 async function scrape(x: LiveExporter): Promise<Map<string, number>> {
   const r = await fetch(`${x.url}/metrics`, { signal: AbortSignal.timeout(5000) });
   assert.equal(r.status, 200, '/metrics keeps answering');
-  return parseExposition(await r.text());
+  return readSeries(await r.text());
 }
 
 async function health(x: LiveExporter): Promise<{ status: number; reasons: string[] }> {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { createSimulatedHost } from '../../src/sim/host.js';
 import { AUTH_PROTOCOLS } from '../../src/events/events.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
 import { startExporter } from '../helpers/exporter-process.js';
 import { pollUntil } from '../helpers/ports.js';
@@ -79,7 +79,7 @@ test(`${HOSTILE} hostile lines: series bounded, no password fragment, valid line
     await pollUntil(
       async () => {
         text = await x.scrape();
-        m = parseExposition(text);
+        m = readSeries(text);
         return linesRead(m) >= out.length ? true : undefined;
       },
       { what: 'every line read', timeoutMs: 240_000, intervalMs: 200, abort: () => x.exited() },

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 import { pollUntil } from '../helpers/ports.js';
 import { startExporter } from '../../bench/lib.js';
 
@@ -57,7 +57,7 @@ test(`${USERS} users × ${IPS} IPs under a 128 MB heap: alive, healthy, every li
     await pollUntil(
       async () => {
         const r = await fetch(`${x.url}/metrics`, { signal: AbortSignal.timeout(30_000) });
-        m = parseExposition(await r.text());
+        m = readSeries(await r.text());
         peakHeap = Math.max(peakHeap, m.get('nodejs_heap_size_used_bytes') ?? 0);
         return linesRead(m) >= USERS * IPS ? true : undefined;
       },

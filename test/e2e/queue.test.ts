@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { createService } from '../../src/service.js';
 import { createApp } from '../../src/http/app.js';
 import { manualTicker } from '../../src/follow/ticker.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -52,7 +52,7 @@ test('the live exporter shows the queue, and /healthz names it while it cannot b
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     await service.start();
-    const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    const m = readSeries(await (await fetch(`${url}/metrics`)).text());
     assert.equal(m.get('qmail_queue_length'), 23);
     assert.equal(m.get('qmail_queue_todo_length'), 1);
     assert.equal(m.get('qmail_queue_oldest_message_age_seconds'), 10800);
@@ -60,7 +60,7 @@ test('the live exporter shows the queue, and /healthz names it while it cannot b
 
     renameSync(queue, `${queue}.moved`);
     clock.ms += 15_000; // past the cache
-    const gone = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    const gone = readSeries(await (await fetch(`${url}/metrics`)).text());
     assert.equal(gone.get('qmail_queue_length'), undefined, 'no value rather than a wrong one');
     assert.equal(gone.get('qmail_exporter_queue_read_errors_total'), 1);
     const bad = await fetch(`${url}/healthz`);
@@ -70,7 +70,7 @@ test('the live exporter shows the queue, and /healthz names it while it cannot b
 
     renameSync(`${queue}.moved`, queue);
     clock.ms += 15_000;
-    assert.equal(parseExposition(await (await fetch(`${url}/metrics`)).text()).get('qmail_queue_length'), 23);
+    assert.equal(readSeries(await (await fetch(`${url}/metrics`)).text()).get('qmail_queue_length'), 23);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
   } finally {
     await service.stop();

@@ -11,7 +11,7 @@ import { writeSimulatedLog } from '../../src/sim/writer.js';
 import { runReport } from '../../src/commands/report.js';
 import { loadSenderSetup } from '../../src/senders.js';
 import { SENDER_ALIASES_TEXT, simulatedPasswd } from '../../src/sim/world.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth, unexpectedSeries } from '../helpers/truth.js';
 
 for (const profile of ['abuse', 'clean'] as const) {
@@ -26,7 +26,7 @@ for (const profile of ['abuse', 'clean'] as const) {
       assert.deepEqual(truthGz.counters, truth.counters);
       for (const file of [plain, gz]) {
         const text = await runReport({ files: [file], format: 'prometheus', nowSeconds: Date.now() / 1000 });
-        const actual = parseExposition(text);
+        const actual = readSeries(text);
         const problems = [...diffAgainst(expectedFromTruth(truth), actual), ...unexpectedSeries(truth, actual)];
         assert.deepEqual(problems, [], `${file}:\n${problems.slice(0, 30).join('\n')}`);
       }
@@ -52,7 +52,7 @@ test("report with the simulated host's --qmail.sender-aliases and default domain
       { passwd: simulatedPasswd() },
     );
     assert.equal(setup.aliases!.check().kind, 'loaded');
-    const actual = parseExposition(await runReport({ files: [log], format: 'prometheus', nowSeconds: Date.now() / 1000, senders: setup }));
+    const actual = readSeries(await runReport({ files: [log], format: 'prometheus', nowSeconds: Date.now() / 1000, senders: setup }));
     const problems = [...diffAgainst(expectedFromTruth(truth), actual), ...unexpectedSeries(truth, actual)];
     assert.deepEqual(problems, [], problems.slice(0, 30).join('\n'));
   } finally {

@@ -10,14 +10,14 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulatedHost } from '../../src/sim/host.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
-import { spawnCli } from '../helpers/cli-process.js';
+import { spawnCli } from '../helpers/exporter-process.js';
 import { pollUntil } from '../helpers/ports.js';
 
 async function linesCounted(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = parseExposition(text);
+  const m = readSeries(text);
   let n = 0;
   for (const r of ['counted', 'ignored', 'unrecognised', 'foreign']) n += m.get(`qmail_exporter_log_lines_total{result="${r}"}`) ?? 0;
   return n;
@@ -54,7 +54,7 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
     const countedAt = Date.now() / 1000;
     await pollUntil(
       async () => {
-        const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
+        const m = readSeries(await (await fetch(`${url}/metrics`)).text());
         return (m.get('qmail_exporter_checkpoint_last_success_timestamp_seconds') ?? 0) > countedAt ? true : undefined;
       },
       { what: 'a checkpoint after those lines', intervalMs: 50, timeoutMs: 30_000 },
@@ -83,7 +83,7 @@ test('kill -9 mid-stream, rotation while down, restart: counters equal the truth
       throw new Error(`${err.message}: ${seen} of ${truth.lines} lines counted\n${stderr()}`);
     });
     const text = await (await fetch(`${url}/metrics`)).text();
-    const actual = parseExposition(text);
+    const actual = readSeries(text);
     const problems = diffAgainst(expectedFromTruth(truth), actual);
     assert.deepEqual(problems, [], `${problems.slice(0, 20).join('\n')}\n${stderr()}`);
     assert.equal(actual.get('qmail_exporter_checkpoint_restores_total{result="restored"}'), 1);

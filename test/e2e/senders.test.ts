@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExporter } from '../helpers/exporter-process.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 
 test('a live exporter: injecting uids and no-auth relay IPs on their leaderboards, origins and trust counted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qx-senders-'));
@@ -49,7 +49,7 @@ test('a live exporter: injecting uids and no-auth relay IPs on their leaderboard
   try {
     let m = new Map<string, number>();
     for (let i = 0; i < 100; i++) {
-      m = parseExposition(await x.scrape());
+      m = readSeries(await x.scrape());
       if ((m.get('qmail_smtp_no_auth_relay_recipients_total{listener="smtp",source="trusted"}') ?? 0) >= 3) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { createSimulation } from '../../src/sim/host.js';
 import type { Truth } from '../../src/sim/truth.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
-import { spawnCli, type CliProcess } from '../helpers/cli-process.js';
+import { spawnCli, type CliProcess } from '../helpers/exporter-process.js';
 import { freePort, pollUntil } from '../helpers/ports.js';
 import { REPO_ROOT } from '../helpers/exporter-process.js';
 
@@ -43,7 +43,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function metrics(url: string): Promise<Map<string, number>> {
-  return parseExposition(await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
+  return readSeries(await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
 }
 
 function linesRead(m: Map<string, number>): number {

@@ -18,7 +18,7 @@ import { createService, type Service } from '../../src/service.js';
 import { createSimulatedHost } from '../../src/sim/host.js';
 import type { Truth } from '../../src/sim/truth.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { diffAgainst, parseExposition } from '../helpers/exposition.js';
+import { diffAgainst, readSeries } from '../helpers/exposition.js';
 import { freePort, pollUntil } from '../helpers/ports.js';
 import { expectedFromTruth, unexpectedSeries } from '../helpers/truth.js';
 import { startExporter as startExporterProcess } from '../helpers/exporter-process.js';
@@ -52,7 +52,7 @@ async function startExporter(address: string, storagePath: string | null = null)
 async function waitForMessages(service: Service, address: string, n: number): Promise<Map<string, number>> {
   return pollUntil(
     async () => {
-      const m = parseExposition(await service.registry.metrics());
+      const m = readSeries(await service.registry.metrics());
       const got =
         (m.get(seriesKey('qmail_exporter_syslog_messages_total', { address, result: 'accepted' })) ?? 0) +
         (m.get(seriesKey('qmail_exporter_syslog_messages_total', { address, result: 'foreign_host' })) ?? 0);

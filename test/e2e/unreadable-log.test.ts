@@ -14,7 +14,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seriesKey } from '../../src/metrics/series-key.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 import { pollUntil } from '../helpers/ports.js';
 import { repoRoot, startExporter } from '../../bench/lib.js';
 
@@ -78,7 +78,7 @@ test('a 0600 root log: said once with its errno, unreadable (not missing) in /he
     // Retries go on (the counter counts each) while the journal gets the cause once.
     await pollUntil(
       async () => {
-        const m = parseExposition(await (await fetch(`${x.url}/metrics`)).text());
+        const m = readSeries(await (await fetch(`${x.url}/metrics`)).text());
         return (m.get(seriesKey('qmail_exporter_log_read_errors_total', { path: log })) ?? 0) >= 4 ? true : undefined;
       },
       { what: 'four failed attempts', timeoutMs: 30_000 },
@@ -92,7 +92,7 @@ test('a 0600 root log: said once with its errno, unreadable (not missing) in /he
     chmodSync(log, 0o644);
     await pollUntil(
       async () => {
-        const m = parseExposition(await (await fetch(`${x.url}/metrics`)).text());
+        const m = readSeries(await (await fetch(`${x.url}/metrics`)).text());
         const r = await fetch(`${x.url}/healthz`);
         await r.arrayBuffer();
         return r.status === 200 && m.get(seriesKey('qmail_exporter_log_lines_total', { result: 'counted' })) === 5 ? true : undefined;

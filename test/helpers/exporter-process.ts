@@ -1,23 +1,103 @@
 /**
- * The exporter as a real process, the way an operator runs it: `node --import tsx src/cli.ts`
- * (or the built `dist/cli.js` when QMAIL_EXPORTER_ENTRY=dist), on a free 127.0.0.1 port, with
- * the given flags. Tests that need Prometheus, check_http or the Nagios plugin talk to it over
- * HTTP like they would in production.
+ * The exporter as a real process, the way an operator runs it — the one way tests and benchmarks
+ * start it. It listens on 127.0.0.1 port 0 and its address is read from its own 'listening' log
+ * line, so processes running side by side never race for a port.
+ *
+ * - spawnExporter: the process and its address, nothing more (benchmarks, start-up and shutdown tests);
+ * - startExporter: follows the given logs and waits until /-/ready answers (end-to-end tests that
+ *   talk to it like Prometheus, check_http or the Nagios plugin would).
+ *
+ * Sources run through tsx by default; QMAIL_EXPORTER_ENTRY=dist (or `entry: 'dist'`) runs dist/cli.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
-import { freePort, pollUntil } from './ports.js';
+import { pollUntil } from './ports.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Command and arguments that start the exporter: sources through tsx by default, or dist/cli.js. */
-export function exporterCommand(): { command: string; args: string[] } {
-  if (process.env.QMAIL_EXPORTER_ENTRY === 'dist') return { command: process.execPath, args: [join(REPO_ROOT, 'dist', 'cli.js')] };
+export function exporterCommand(entry: 'source' | 'dist' = process.env.QMAIL_EXPORTER_ENTRY === 'dist' ? 'dist' : 'source'): { command: string; args: string[] } {
+  if (entry === 'dist') return { command: process.execPath, args: [join(REPO_ROOT, 'dist', 'cli.js')] };
   return { command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts')] };
 }
+
+export interface SpawnOptions {
+  /** the TypeScript sources through tsx, or the built dist/cli.js (default: QMAIL_EXPORTER_ENTRY, else source) */
+  entry?: 'source' | 'dist';
+  /** a script to run with node instead (e.g. the release bundle); wins over `entry` */
+  script?: string;
+  /** node flags before the entry, e.g. --cpu-prof or an --import hook */
+  nodeArgs?: string[];
+  /** run as this user and group (the caller must be root), e.g. to meet file permissions for real */
+  uid?: number;
+  gid?: number;
+}
+
+export interface SpawnedExporter {
+  proc: ChildProcess;
+  /** performance.now() when the process was spawned */
+  spawnedAt: number;
+  /** http://127.0.0.1:PORT once the exporter listens; rejects if it exits first */
+  url: Promise<string>;
+  /** everything the process wrote to stderr so far (its logs; the last 2 MB of a long run) */
+  stderr(): string;
+  /** SIGTERM (or the given signal), SIGKILL after 15 s; resolves with how it exited */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The 'listening' line in logfmt or JSON: its address. */
+const LISTENING_RE = /"?msg"?[=:]"?listening"?[^\n]*?"?address"?[=:]"?127\.0\.0\.1:(\d+)/;
+
+/**
+ * Starts `qmail_exporter ARGS --web.listen-address=127.0.0.1:0 --log.level=info` (the address
+ * comes from the info-level 'listening' line, so the log level is info whatever ARGS say).
+ */
+export function spawnExporter(args: string[], opts: SpawnOptions = {}): SpawnedExporter {
+  const { command, args: entry } = opts.script === undefined ? exporterCommand(opts.entry) : { command: process.execPath, args: [opts.script] };
+  const spawnedAt = performance.now();
+  const proc = spawn(command, [...(opts.nodeArgs ?? []), ...entry, ...args, '--web.listen-address=127.0.0.1:0', '--log.level=info'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+    ...(opts.gid === undefined ? {} : { gid: opts.gid }),
+  });
+  let buf = '';
+  const url = new Promise<string>((res, rej) => {
+    proc.stderr!.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      if (buf.length > 4_000_000) buf = buf.slice(-2_000_000);
+      const m = LISTENING_RE.exec(buf);
+      if (m) res(`http://127.0.0.1:${m[1]}`);
+    });
+    proc.once('exit', (code, signal) => rej(new Error(`exporter exited (code ${code}, signal ${signal}) before listening:\n${buf.slice(-3000)}`)));
+    proc.once('error', (err) => rej(new Error(`exporter could not start: ${err.message}`)));
+  });
+  url.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
+    proc.once('exit', (code, signal) => res({ code, signal }));
+    proc.once('error', () => res({ code: null, signal: null }));
+  });
+  return {
+    proc,
+    spawnedAt,
+    url,
+    stderr: () => buf,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      const how = await exited;
+      clearTimeout(killer);
+      return how;
+    },
+  };
+}
+
+/** The command-line tests' name for it: a spawned exporter. */
+export type CliProcess = SpawnedExporter;
+export const spawnCli = (args: string[]): CliProcess => spawnExporter(args);
 
 export interface ExporterOptions {
   /** files to follow (--qmail.log-path, repeated) */
@@ -26,8 +106,6 @@ export interface ExporterOptions {
   readFromStart?: boolean;
   /** more flags, e.g. ['--qmail.missing-grace=0s'] */
   args?: string[];
-  /** port to listen on; a free one by default */
-  port?: number;
   /** a script to run with node instead of the sources (e.g. the release bundle) */
   entry?: string;
   /**
@@ -50,47 +128,28 @@ export interface ExporterProcess {
   output(): string;
   /** null while running, else why it exited */
   exited(): string | null;
-  /** SIGTERM, then SIGKILL after 5 s; resolves when it has exited */
+  /** SIGTERM, then SIGKILL; resolves when it has exited */
   stop(): Promise<void>;
 }
 
 export async function startExporter(opts: ExporterOptions): Promise<ExporterProcess> {
-  const port = opts.port ?? (await freePort());
-  const { command, args } = opts.entry === undefined ? exporterCommand() : { command: process.execPath, args: [opts.entry] };
-  const flags = [
-    ...opts.logPaths.map((p) => `--qmail.log-path=${p}`),
-    ...(opts.readFromStart === false ? [] : ['--qmail.read-from-start']),
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-    ...(opts.args ?? []),
-  ];
-  let log = '';
+  const flags = [...opts.logPaths.map((p) => `--qmail.log-path=${p}`), ...(opts.readFromStart === false ? [] : ['--qmail.read-from-start']), ...(opts.args ?? [])];
+  const x = spawnExporter(flags, opts.entry === undefined ? {} : { script: opts.entry });
   let exited: string | null = null;
-  const child: ChildProcess = spawn(command, [...args, ...flags], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const append = (chunk: Buffer): void => {
-    if (log.length < 200_000) log += chunk.toString('utf8');
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exitedPromise = new Promise<void>((res) => {
-    child.once('exit', (code, signal) => {
-      exited = `exporter exited (code ${code}, signal ${signal}): ${log.slice(-3000)}`;
-      res();
-    });
-    child.once('error', (err) => {
-      exited = `exporter could not start: ${err.message}`;
-      res();
-    });
+  x.proc.once('exit', (code, signal) => {
+    exited = `exporter exited (code ${code}, signal ${signal}): ${x.stderr().slice(-3000)}`;
   });
-  const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (exited !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exitedPromise;
-    clearTimeout(killer);
+    await x.stop();
   };
-
+  let url: string;
+  try {
+    url = await x.url;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const port = Number(new URL(url).port);
   const readyPath = opts.readyPath === undefined ? '/-/ready' : opts.readyPath;
   try {
     await pollUntil(
@@ -100,7 +159,7 @@ export async function startExporter(opts: ExporterOptions): Promise<ExporterProc
         await r.arrayBuffer();
         return r.status === 200 ? true : undefined;
       },
-      { what: `exporter on ${url} (${[...args, ...flags].join(' ')})`, timeoutMs: 30_000, abort: () => exited },
+      { what: `exporter on ${url} (${flags.join(' ')})`, timeoutMs: 30_000, abort: () => exited },
     );
   } catch (err) {
     await stop();
@@ -111,14 +170,14 @@ export async function startExporter(opts: ExporterOptions): Promise<ExporterProc
     port,
     address: `127.0.0.1:${port}`,
     url,
-    pid: child.pid ?? -1,
+    pid: x.proc.pid ?? -1,
     async scrape() {
       const r = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
       const text = await r.text();
       if (r.status !== 200) throw new Error(`GET ${url}/metrics: HTTP ${r.status}: ${text.slice(0, 500)}`);
       return text;
     },
-    output: () => log,
+    output: () => x.stderr(),
     exited: () => exited,
     stop,
   };

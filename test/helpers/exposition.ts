@@ -1,44 +1,20 @@
 /**
- * Reads Prometheus text exposition into a map keyed like src/metrics/series-key.ts (label names
- * sorted), so scraped values can be compared with a simulator's truth whatever the label order.
+ * Reads a scraped exposition into a map keyed like src/metrics/series-key.ts (label names sorted),
+ * so scraped values can be compared with a simulator's truth whatever the label order. The lines are
+ * read by the exporter's own exposition reader (src/nagios/exposition.ts), the one reader the
+ * repository has; a line it cannot read fails the test.
  */
+import { parseExposition, parseSampleLine } from '../../src/nagios/exposition.js';
 import { seriesKey } from '../../src/metrics/series-key.js';
 
-export function parseExposition(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const brace = line.indexOf('{');
-    const space = line.lastIndexOf(' ');
-    let name: string;
-    const labels: Record<string, string> = {};
-    if (brace >= 0 && brace < space) {
-      name = line.slice(0, brace);
-      const end = line.lastIndexOf('}');
-      const body = line.slice(brace + 1, end);
-      let i = 0;
-      while (i < body.length) {
-        const eq = body.indexOf('=', i);
-        const key = body.slice(i, eq).replace(/^,/, '').trim();
-        let j = eq + 2; // after ="
-        let value = '';
-        while (j < body.length && body[j] !== '"') {
-          if (body[j] === '\\') {
-            const next = body[j + 1];
-            value += next === 'n' ? '\n' : (next ?? '');
-            j += 2;
-          } else value += body[j++];
-        }
-        labels[key] = value;
-        i = j + 1;
-        if (body[i] === ',') i++;
-      }
-    } else {
-      name = line.slice(0, space);
-    }
-    out.set(seriesKey(name, labels), Number(line.slice(space + 1)));
+export function readSeries(text: string): Map<string, number> {
+  const expo = parseExposition(text);
+  if (expo.unreadable > 0) {
+    const bad = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#') && parseSampleLine(l.trim()) === null);
+    throw new Error(`${expo.unreadable} exposition lines could not be read: ${bad.slice(0, 3).map((l) => JSON.stringify(l)).join(' ')}`);
   }
+  const out = new Map<string, number>();
+  for (const s of expo.samples) out.set(seriesKey(s.name, s.labels), s.value);
   return out;
 }
 

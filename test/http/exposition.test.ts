@@ -21,7 +21,7 @@ import { createApp } from '../../src/http/app.js';
 import { acceptsGzip, negotiateFormat, renderOpenMetrics } from '../../src/http/exposition.js';
 import { createLeaderboards } from '../../src/leaderboard/index.js';
 import { registerDefaultMetrics } from '../../src/metrics/default-metrics.js';
-import { parseExposition } from '../helpers/exposition.js';
+import { readSeries } from '../helpers/exposition.js';
 import { startPrometheus, PROMETHEUS_BIN } from '../helpers/prometheus.js';
 import { memoryLogger } from './helpers.js';
 
@@ -171,8 +171,8 @@ describe('the metrics route with real clients', () => {
     assert.match(om, /^# TYPE qmail_queue_message_size_bytes histogram$/m);
     assert.match(om, /^qmail_queue_message_size_bytes_bucket\{le="\+Inf"\} \d+$/m);
     // every sample line's value is the same as in the classic format
-    const classic = parseExposition((await curl([`${s.url}/metrics`])).body.toString('utf8'));
-    const fromOm = parseExposition(om);
+    const classic = readSeries((await curl([`${s.url}/metrics`])).body.toString('utf8'));
+    const fromOm = readSeries(om);
     for (const [key, value] of fromOm) {
       if (key.startsWith('process_') || key.startsWith('nodejs_')) continue; // they move between scrapes
       assert.equal(classic.get(key), value, key);
@@ -214,7 +214,7 @@ describe('the metrics route with real clients', () => {
       const asked = s.seen.filter((h) => h.accept?.startsWith('application/openmetrics-text'));
       assert.ok(asked.length >= 2, JSON.stringify(s.seen));
       assert.match(asked[0]!.encoding ?? '', /gzip/);
-      const classic = parseExposition(await s.registry.metrics());
+      const classic = readSeries(await s.registry.metrics());
       const [counted] = await prom.queryVector('qmail_exporter_log_lines_total{result="counted"}');
       assert.equal(Number(counted!.value[1]), classic.get('qmail_exporter_log_lines_total{result="counted"}'));
       const [inf] = await prom.queryVector('qmail_queue_message_size_bytes_bucket{le="+Inf"}');

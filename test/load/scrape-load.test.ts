@@ -18,7 +18,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulation } from '../../src/sim/host.js';
-import { parseExposition, diffAgainst } from '../helpers/exposition.js';
+import { readSeries, diffAgainst } from '../helpers/exposition.js';
 import { expectedFromTruth } from '../helpers/truth.js';
 import { waitForHttp } from '../helpers/ports.js';
 import { linesTotal, quantile, readVmRssKb, startExporter, type LiveExporter } from '../../bench/lib.js';
@@ -126,7 +126,7 @@ test(`${SCRAPES_PER_SECOND} scrapes/s for ${LOAD_SECONDS} s while following ${LI
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(counted, written, 'lines_total equals the lines written');
-    const problems = diffAgainst(expectedFromTruth(sim.host.truth()), parseExposition(text));
+    const problems = diffAgainst(expectedFromTruth(sim.host.truth()), readSeries(text));
     assert.deepEqual(problems, [], problems.slice(0, 20).join('\n'));
   } finally {
     if (x) {

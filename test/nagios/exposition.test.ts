@@ -30,6 +30,13 @@ test('samples with and without labels, timestamps and special values', () => {
   assert.equal(e.samples[6]!.value, -Infinity);
 });
 
+test("prom-client's 'Nan' (the event-loop lag before its first sample) reads as NaN, as Prometheus reads it", () => {
+  const e = parseExposition('nodejs_eventloop_lag_mean_seconds Nan\nx +inf\n');
+  assert.equal(e.unreadable, 0);
+  assert.ok(Number.isNaN(e.samples[0]!.value));
+  assert.equal(e.samples[1]!.value, Infinity);
+});
+
 test('escaped label values: backslash, quote, newline; commas and braces inside quotes', () => {
   const s = parseSampleLine('qmail_leaderboard_auth_failure_users{window="5m",user="a\\\\b\\"c\\nd,{e}"} 4');
   assert.deepEqual(s, { name: 'qmail_leaderboard_auth_failure_users', labels: { window: '5m', user: 'a\\b"c\nd,{e}' }, value: 4 });
