@@ -131,8 +131,13 @@ export function createSendCorrelation(opts: { maxPending: number }): SendCorrela
         events.push({ event: 'queue.bounce', time, kind: 'triple_bounce_discarded', msg: r.msg });
         return;
       case 'end': {
-        const key = sendKey(envelope, r.queue, r.msg);
-        const started = messages.get(key);
+        let key = sendKey(envelope, r.queue, r.msg);
+        let started = messages.get(key);
+        if (started === undefined && r.queue !== null) {
+          // indimail's slowq-send logs 'new msg N' without the ' slowq' its other lines carry
+          key = sendKey(envelope, null, r.msg);
+          started = messages.get(key);
+        }
         let duration: number | null = null;
         if (started !== undefined) {
           messages.delete(key);

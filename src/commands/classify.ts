@@ -11,7 +11,6 @@
  */
 import type { Writable } from 'node:stream';
 import type { MailEvent } from '../events/events.js';
-import { originLineOf } from '../classify/classifier.js';
 import { createEngine, type EngineSenders } from '../engine.js';
 import { seedYearAnchor } from '../parse/envelope/year.js';
 import { contextForFile, readLineBatches } from '../read/file-lines.js';
@@ -61,7 +60,7 @@ export async function runClassify(opts: ClassifyOptions): Promise<void> {
   const place = (events: readonly MailEvent[], own: number): MailEvent | null => {
     let mine: MailEvent | null = null;
     for (const e of events) {
-      const origin = originLineOf(e);
+      const origin = engine.classifier.originOf(e);
       if (origin !== undefined && origin !== own) fill(origin, e);
       else mine ??= e;
     }
@@ -88,7 +87,7 @@ export async function runClassify(opts: ClassifyOptions): Promise<void> {
   }
   // End of input: whatever the classifier still holds is resolved now or never.
   for (const e of engine.classifier.flush()) {
-    const origin = originLineOf(e);
+    const origin = engine.classifier.originOf(e);
     if (origin !== undefined) fill(origin, e);
   }
   for (const [n, s] of slots) if (s.text === null) fill(n, null);
