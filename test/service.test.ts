@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +12,7 @@ import { defaultConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createService } from '../src/service.js';
 import { manualTicker } from '../src/follow/ticker.js';
+import { loadSenderSetup } from '../src/senders.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const line = (i: number): string => `Nov 24 13:10:00 mail qmail: ${1700831400 + i}.000001 new msg ${1000 + i}\n`;
@@ -123,6 +124,51 @@ test('a corrupt checkpoint is detected, counted and ignored', async () => {
     assert.equal(b.restores('corrupt'), 1);
     assert.equal(b.messages(), 1);
     await b.svc.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--qmail.sender-aliases: a changed file decides the next recipients, without a restart; a malformed line is logged with its number', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qx-svc-'));
+  const log = join(dir, 'maillog');
+  const aliases = join(dir, 'sender-aliases');
+  try {
+    writeFileSync(log, '');
+    writeFileSync(aliases, 'john@example.com info@example.com\n');
+    const config = defaultConfig();
+    config.qmail.logPaths = [log];
+    config.qmail.readFromStart = true;
+    config.qmail.senders = { ...config.qmail.senders, defaultDomain: 'example.com', aliasesFile: aliases };
+    let logged = '';
+    const sink = new Writable({
+      write: (c, _e, cb) => {
+        logged += String(c);
+        cb();
+      },
+    });
+    const logger = createLogger({ level: 'info', format: 'json', destination: sink });
+    const { setup } = loadSenderSetup(config.qmail.senders, { controlDir: join(dir, 'no-control'), passwdFile: join(dir, 'no-passwd') });
+    const svc = createService({ config, logger, hashKey: 'k'.repeat(32), tickerFor: () => manualTicker(), watch: false, senders: setup });
+    const sales = (n: number): string =>
+      `Nov 24 13:10:00 mail submission: ${1700831400 + n}.000001 CHKUSER relaying rcpt: from <sales@example.com:john:> remote <pc:unknown:192.0.2.21> rcpt <r${n}@example.net> : client allowed to relay\n`;
+    const count = (kase: string, reason: string): number => svc.engine.metrics.smtpRecipients.value('submission', kase, reason);
+    await svc.start();
+    const step = async () => {
+      for (const f of svc.followers.values()) await f.step();
+    };
+    appendFileSync(log, sales(1));
+    await step();
+    assert.equal(count('sent_auth_different_user', 'same_domain'), 1, 'john may send as info@, not sales@');
+    writeFileSync(aliases, '# the sales desk too\njohn info@example.com sales@example.com\nnot-a-pair\n');
+    utimesSync(aliases, new Date(), new Date(Date.now() + 10_000));
+    svc.checkSenderAliases(); // what the service's one-second timer does
+    appendFileSync(log, sales(2));
+    await step();
+    assert.equal(count('sent_auth_same_user', 'alias'), 1, 'the new pair counts at once');
+    assert.equal(count('sent_auth_different_user', 'same_domain'), 1);
+    assert.match(logged, /"line":3[^\n]*malformed line ignored|malformed line ignored[^\n]*"line":3/);
+    await svc.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
