@@ -20,6 +20,7 @@ import { pollUntil } from '../helpers/ports.js';
 import { DEFAULT_RELAY_TRUST } from '../../src/events/relay-trust.js';
 import { BOARD_KEY_LABELS, type BoardName } from '../../src/leaderboard/index.js';
 import type { Truth } from '../../src/sim/truth.js';
+import { BLOCKLISTING_DOMAIN } from '../../src/sim/qmail-send.js';
 import { ALERTS_FILE, RULES_FILE, loadRuleGroups, type RuleGroup } from './known-metrics.js';
 
 const SIM_LINES = 6000;
@@ -183,6 +184,13 @@ test('live alerts: abuse profile names exactly the actors, clean profile raises 
       }
       // All the guessing from one IP is also seen in the aggregate.
       assert.ok(alerts.some((a) => a.labels.alertname === 'QmailPasswordGuessingDistributed' && a.state === 'firing'), 'QmailPasswordGuessingDistributed');
+      // After the spam run the simulated provider refuses the host as blocklisted: the alert names it.
+      assert.ok((truth.leaderboards.remote_blocklisting_domains[BLOCKLISTING_DOMAIN] ?? 0) >= 3, 'the provider refused the host');
+      const blocklisted = alerts.filter((a) => a.labels.alertname === 'QmailHostBlocklisted' && a.state === 'firing');
+      assert.equal(blocklisted.length, 1, 'QmailHostBlocklisted fires for the host');
+      const refused = truth.leaderboards.remote_blocklisting_domains[BLOCKLISTING_DOMAIN];
+      assert.ok(blocklisted[0]!.annotations.description?.includes(`${BLOCKLISTING_DOMAIN} (${refused})`), blocklisted[0]!.annotations.description);
+      assert.ok(blocklisted[0]!.annotations.runbook_url?.endsWith('#qmailhostblocklisted'));
     }),
     t.test('clean', async () => {
       // nothing to wait for beyond the rule evaluations after the data
@@ -192,6 +200,8 @@ test('live alerts: abuse profile names exactly the actors, clean profile raises 
       assert.deepEqual(truth.actors.relayBotIps, []);
       const abuse = alerts.filter((a) => abuseGroup.has(a.labels.alertname ?? ''));
       assert.deepEqual(abuse.map((a) => `${a.labels.alertname} ${a.labels.user ?? a.labels.ip ?? ''} ${a.state}`), []);
+      // nobody blocklists a clean host
+      assert.deepEqual(alerts.filter((a) => a.labels.alertname === 'QmailHostBlocklisted'), []);
       // the rules did run and see data: the clean host's leaderboards are not empty
       assert.ok(Object.keys(truth.leaderboards.auth_user_recipients).length > 0);
     }),
