@@ -98,6 +98,13 @@ function afterAnsi(text: string, at: number): number {
 }
 
 function readTrimmed(text: string, ctx: LineContext): EnvelopeDetail {
+  const first = text.charCodeAt(0);
+  if (first === 32 || first === 9) {
+    // indentation from a web page or a mail quote: no log format starts with a blank
+    let i = 1;
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+    return readTrimmed(text.slice(i), ctx);
+  }
   const prefix = containerPrefixEnd(text);
   return prefix > 0 ? readLine(text.slice(prefix), ctx) : readLine(text, ctx);
 }

@@ -58,3 +58,10 @@ test('a full-length splogger record keeps the trailing space its continuation ne
   const short = readEnvelope('Sep  6 07:33:33 sd6 qmail: 1157520813.485077 end msg 1 \r', ctx);
   assert.equal(short.message, 'end msg 1');
 });
+
+test('every fixture line classifies the same indented by a web page or a quote', () => {
+  for (const file of logFiles(logs)) {
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    assert.deepEqual(classifyAll(lines.map((l) => `  \t${l}`)), classifyAll(lines.map((l) => l.trimStart())), file);
+  }
+});
