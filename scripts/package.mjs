@@ -70,12 +70,28 @@ await build({
 });
 // esbuild keeps src/cli.ts's #! line; make it runnable as ./qmail_exporter-VERSION.mjs too
 chmodSync(bundle, 0o755);
+// the Nagios plugin as one file too, for the RPM (the tarball has it under dist/nagios/)
+const plugin = join(release, '.check_qmail_exporter.mjs');
+await build({
+  entryPoints: [join(root, 'src', 'nagios', 'check-qmail-exporter.ts')],
+  outfile: plugin,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  define: { __QMAIL_EXPORTER_VERSION__: JSON.stringify(version) },
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
 
 // 4. the RPM
 const top = join(release, '.rpmbuild');
 const sources = join(top, 'SOURCES');
 for (const d of ['SOURCES', 'SPECS', 'BUILD', 'RPMS', 'SRPMS', 'BUILDROOT']) mkdirSync(join(top, d), { recursive: true });
 cpSync(bundle, join(sources, 'qmail_exporter.mjs'));
+cpSync(plugin, join(sources, 'check_qmail_exporter.mjs'));
+rmSync(plugin);
+cpSync(join(root, 'nagios', 'qmail_exporter.cfg'), join(sources, 'nagios-qmail_exporter.cfg'));
 for (const f of ['qmail_exporter.service', 'qmail_exporter@.service', 'qmail_exporter.sysconfig', 'sysconfig.remote']) cpSync(join(root, 'contrib', 'el', f), join(sources, f));
 for (const f of ['LICENSE', 'CHANGELOG.md', 'README.md']) cpSync(join(root, f), join(sources, f));
 const tar = (name, dir, files) => run('tar', ['-cf', join(sources, name), '--owner=0', '--group=0', '-C', dir, ...files]);

@@ -154,7 +154,11 @@ function judge(value: number, warn: NagiosRange | null, crit: NagiosRange | null
   return 'OK';
 }
 
+/** Set by the single-file build of the plugin (scripts/package.mjs), which has no package.json beside it. */
+declare const __QMAIL_EXPORTER_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __QMAIL_EXPORTER_VERSION__ === 'string') return __QMAIL_EXPORTER_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';

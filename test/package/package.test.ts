@@ -87,6 +87,9 @@ describe('npm run package', { skip: !haveRpmbuild && 'rpmbuild not installed (De
       '/etc/sysconfig/qmail_exporter',
       '/usr/libexec/qmail_exporter/qmail_exporter.mjs',
       '/usr/bin/qmail_exporter',
+      '/usr/bin/check_qmail_exporter',
+      '/usr/libexec/qmail_exporter/check_qmail_exporter.mjs',
+      '/usr/share/qmail_exporter/nagios/qmail_exporter.cfg',
       '/usr/share/qmail_exporter/prometheus/rules/qmail.alerts.yml',
       '/usr/share/qmail_exporter/grafana/dashboards/qmail-overview.json',
       '/usr/share/licenses/qmail_exporter/LICENSE',
@@ -101,5 +104,22 @@ describe('npm run package', { skip: !haveRpmbuild && 'rpmbuild not installed (De
     assert.match(scripts, /preinstall scriptlet[^\n]*\n(?:.*\n)*?.*useradd -r -g qmail_exporter/);
     const config = execFileSync('rpm', ['-qpc', rpm], { encoding: 'utf8' });
     assert.match(config, /^\/etc\/sysconfig\/qmail_exporter$/m);
+  });
+
+  test("the RPM's payload runs: the exporter and the Nagios plugin", async (t) => {
+    if (spawnSync('rpm2archive', ['--help']).status === null) return t.skip('rpm2archive not installed');
+    const rpm = join(release, `qmail_exporter-${version}-1.noarch.rpm`);
+    const root = mkdtempSync(join(tmpdir(), 'qx-rpm-'));
+    try {
+      execFileSync('sh', ['-c', `rpm2archive - < '${rpm}' | tar -xzf - -C '${root}'`]);
+      const exporter = await execFileAsync(process.execPath, [join(root, 'usr/libexec/qmail_exporter/qmail_exporter.mjs'), '--version']);
+      assert.match(exporter.stdout, new RegExp(`^qmail_exporter ${version.replace(/\./g, '\\.')} `));
+      // plugin convention: --version prints and exits 3 (UNKNOWN)
+      const plugin = spawnSync(process.execPath, [join(root, 'usr/libexec/qmail_exporter/check_qmail_exporter.mjs'), '--version'], { encoding: 'utf8' });
+      assert.equal(plugin.stdout.trim(), `check_qmail_exporter ${version}`);
+      assert.match(readFileSync(join(root, 'etc/sysconfig/qmail_exporter'), 'utf8'), /^QMAIL_EXPORTER_QMAIL_LOG_PATH=\/var\/log\/maillog$/m);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
