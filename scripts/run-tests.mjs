@@ -4,7 +4,8 @@
 // fail when there are none. Extra arguments are passed to node (e.g. --test-name-pattern=chkuser).
 //
 // TEST_SUITE=unit (npm run test:unit) runs only the in-process tests of the pure and nearly pure
-// rooms — the vocabulary, parsers, classifier, follower, line reader and metrics — which take
+// rooms — the vocabulary, parsers, classifier, follower, line reader and metrics — and the import-graph
+// test, which take
 // seconds and need no promtool, prometheus or child exporter. TEST_FILES_MATCH=<substring> narrows
 // either set further.
 //
@@ -26,7 +27,7 @@ function find(dir) {
   return out;
 }
 
-const UNIT_FOLDERS = ['events', 'parse', 'classify', 'follow', 'read', 'metrics'].map((d) => join('test', d) + '/');
+const UNIT_FOLDERS = [...['events', 'parse', 'classify', 'follow', 'read', 'metrics'].map((d) => join('test', d) + '/'), join('test', 'architecture.test.ts')];
 
 const filter = process.env.TEST_FILES_MATCH;
 const suite = process.env.TEST_SUITE ?? 'all';
