@@ -346,8 +346,6 @@ function byTag(envelope: EnvelopeDetail, tag: string, ctx: LineContext, opts: Re
       return run(envelope, ctx, opts, 'spamdyke', parseSpamdyke, m);
     case 'qmail-smtpd':
       return run(envelope, ctx, opts, 'qmail-smtpd', parseQmailSmtpd, m);
-    case 'qmail-scanner':
-      return run(envelope, ctx, opts, 'qmail-scanner', parseQmailScanner, m);
     case 'simscan':
       return run(envelope, ctx, opts, 'simscan', parseSimscan, 'simscan:' + (m.startsWith('[') ? '' : ' ') + m);
     case 'spamd':
