@@ -68,7 +68,8 @@ interface Process {
   script: () => Script;
 }
 
-const NORMAL_SHARE_WITH_ABUSE = 0.72;
+/** what the abuse actors leave to normal traffic (hijack 0.15 and the website 0.15 run continuously once started, the rest in bursts) */
+const NORMAL_SHARE_WITH_ABUSE = 0.57;
 /**
  * Sessions' worth of weight the prior keeps against what was measured. The priors are long-run
  * measurements (linesPerSession() after 3M lines); measuring alone would lag early on, because a
