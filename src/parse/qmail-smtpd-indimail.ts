@@ -1,9 +1,10 @@
 /**
  * qmail-smtpd lines of IndiMail (indimail-mta qmail-smtpd.c log_trans()): after a message was queued,
  * one line per recipient, 'pid {pid} from {ip} HELO <{helo}> MAIL from <{from}> RCPT <{rcpt}> AUTH
- * <{auth}> Size: {n} ...'. The text handed in follows 'pid {pid} from '. Built from log_trans():
+ * <{auth}> Size: {n} ...'. The text handed in follows 'pid {pid} from '. Real line (indimail's
+ * README, the custom-queue demo; test/fixtures/logs/indimail/tcpserver-smtpd-demo.log):
  *
- *   pid 4242 from 198.51.100.20 HELO <laptop> MAIL from <info@example.com> RCPT <bob@example.net> AUTH <info@example.com: AUTH LOGIN> Size: 1234 TLS=TLSv1.3
+ *   qmail-smtpd: pid 68723 from ::1 HELO <unknown> MAIL from <sender@example.org> RCPT <user@mail.example.org> AUTH <local-rcpt> Size: 141 TLS=tcpserver
  */
 import type { MailEvent, RecipientReason } from '../events/events.js';
 import type { ProgramContext } from '../events/parsed-line.js';
