@@ -12,8 +12,9 @@
  *
  * The groups are tried in this order: ordinary refusals that only sound like reputation (greylisting,
  * a recipient who receives too fast, a DNSBL refusing everybody because the receiver's resolver is
- * misconfigured) first, then rate limiting (its texts often mention reputation or spam as the cause
- * of a temporary throttle), then listings, then authentication, then spam.
+ * misconfigured) first, then authentication (Gmail throttles and blocks unauthenticated mail in
+ * words that also say 'rate limited' or 'blocked'), then rate limiting (its texts often mention
+ * reputation or spam as the cause of a temporary throttle), then listings, then spam.
  */
 
 export type ReputationReason = 'blocklisted' | 'rate_limited' | 'spam_rejected' | 'auth_policy';
@@ -57,6 +58,7 @@ const RATE_LIMITED: readonly RegExp[] = [
   /\bdyn:t\d\b/, // AOL 421 DYN:T1
   /\brl0000\d\d\b/, // Comcast RL000001
   /\bofr004 10[45]\b|\bofr 999\b/, // Orange: too many connections / service refused, try later
+  /\brp-00\d\b|limits for how many messages/, // Outlook.com RP-001..003: per-hour and per-day limits
 ];
 
 const BLOCKLISTED: readonly RegExp[] = [
@@ -66,8 +68,8 @@ const BLOCKLISTED: readonly RegExp[] = [
   /black[- ]?list|block[- ]?list|deny[- ]?list/, // 'black listed', 'blocklisted', 'block list', 'Customer Block list'
   /banned sending ip|banned sender|ip banned|access denied, banned/,
   /\b5\.7\.(6[0-4]\d|511|513|708)\b/, // Microsoft: banned sending IP / banned sender / customer block list / traffic not accepted from this IP
-  /\b(a?s3140|a?s3150)\b|\bsc-00[1-4]\b|\bou-001\b/, // Outlook.com: network on our block list
-  /\[bl2\d\]|\[tss0[79]\]|\btss09\b/, // Yahoo: IP on Spamhaus's list / permanently deferred
+  /\b(a?s3140|a?s3150)\b|\bsc-00[1-4]\b|\bou-001\b|\bdy-001\b/, // Outlook.com: network on our block list, dynamic IP
+  /\[bl2\d\]|\[tss0[79]\]|\btss09\b|all messages from .{0,40}will be permanently deferred/, // Yahoo: IP on Spamhaus's list / permanently deferred
   /\b(rtr|rly):(bl|sc)\b|\bcon:b1\b/, // AOL
   /\(bl\)(?![a-z])|\bbl0000\d\d\b/, // T-Online '(BL)', Comcast BL000010
   /\bofr006 \d{3}\b|adresse ip source bloquee/, // Orange: source IP blocked
@@ -76,7 +78,8 @@ const BLOCKLISTED: readonly RegExp[] = [
   /<?\b\d{1,3}(\.\d{1,3}){3}\b>? (is |has been )?blocked\b/, // AT&T '521 <192.0.2.7> is blocked'
   /:blocked\)/, // Barracuda 'permanent failure for one or more recipients (x@example.org:blocked)'
   /block(ed)? for spam|blocked for spamming|identified as spammer|not allowed to connect|traffic not accepted from this ip/,
-  /reputation/, // 'poor reputation', 'very low reputation of the sending domain', 'IP reputation'
+  /not authorized to send (e-?mail )?directly/, // Gmail: 'The IP you're using to send mail is not authorized to send email directly to our servers'
+  /reputation|sender ?score/, // 'poor reputation', 'very low reputation of the sending domain', 'IP reputation', 'low sender score'
 ];
 
 const AUTH_POLICY: readonly RegExp[] = [
@@ -84,11 +87,13 @@ const AUTH_POLICY: readonly RegExp[] = [
   /unauthenticated (email|mail)\b|sender is unauthenticated|mail is unauthenticated|authentication (checks|information|level|results)/,
   /anti-?spoofing|spoofed|spoofing/,
   /\b[45]\.7\.(2[0-4]|26|509|515)\b/, // RFC 7372 DKIM/SPF codes, 5.7.26 multiple checks failed; Microsoft 5.7.509/515
+  /\b5\.7\.9 message not accepted for policy reasons/, // Yahoo's DMARC refusal
 ];
 
 const SPAM_REJECTED: readonly RegExp[] = [
   /\bspam\b|\bspammy\b|unsolicited|\bube\b|\buce\b|junk ?mail/,
   /\[ph01\]|phish/, // Yahoo PH01: message judged phishing
+  /\bou-002\b/, // Outlook.com: content judged spam
   /content (was )?(rejected|blocked)|spam url/,
 ];
 
@@ -110,9 +115,9 @@ export function classifyReputation(reply: string): ReputationReason | null {
   // only as far as a reply can reasonably go, so one line never costs more than a bounded scan.
   const text = plainReply(reply.length > MAX_REPLY ? reply.slice(0, MAX_REPLY) : reply);
   if (matchesAny(text, ORDINARY)) return null;
+  if (matchesAny(text, AUTH_POLICY)) return 'auth_policy';
   if (matchesAny(text, RATE_LIMITED)) return 'rate_limited';
   if (matchesAny(text, BLOCKLISTED)) return 'blocklisted';
-  if (matchesAny(text, AUTH_POLICY)) return 'auth_policy';
   if (matchesAny(text, SPAM_REJECTED)) return 'spam_rejected';
   return null;
 }
