@@ -136,7 +136,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     import('./http/app.js'),
     import('./http/server.js'),
   ]);
-  const log = logger.child({ room: 'cli' });
+  const log = logger.child({ component: 'cli' });
   for (const w of config.warnings) log.warn(w);
   let stopDemo: (() => Promise<unknown>) | null = null;
   if (config.demo) {
@@ -219,7 +219,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     overview: () => service.overview(),
     users: web.users,
     headers: web.headers,
-    logger: logger.child({ room: 'http' }),
+    logger: logger.child({ component: 'http' }),
   });
 
   // Signals are handled from here on, before any port is bound and before the first catch-up:

@@ -3,10 +3,10 @@
  * at exporter log volumes a sync write costs nothing and nothing is lost on a crash.
  *
  * Two formats, both one record per line with the same fields:
- *   logfmt: ts=2024-05-01T10:00:00.000Z level=info room=follow msg="log rotated" path=/var/log/maillog
- *   json:   {"level":"info","ts":"2024-05-01T10:00:00.000Z","room":"follow","msg":"log rotated",…}
+ *   logfmt: ts=2024-05-01T10:00:00.000Z level=info component=follow msg="log rotated" path=/var/log/maillog
+ *   json:   {"level":"info","ts":"2024-05-01T10:00:00.000Z","component":"follow","msg":"log rotated",…}
  * logfmt needs no transport (no worker thread): a small stream turns each JSON record pino
- * writes into a logfmt line. Rooms log through `logger.child({ room: 'follow' })`; errors go
+ * writes into a logfmt line. Rooms log through `logger.child({ component: 'follow' })`; errors go
  * under `err`.
  */
 import { pino } from 'pino';
@@ -39,7 +39,7 @@ export function createLogger(opts: LoggerOptions): Logger {
 }
 
 /** Fields written first, in this order; the rest follow in the order they were logged. */
-const LEADING_KEYS = ['ts', 'level', 'room', 'msg'];
+const LEADING_KEYS = ['ts', 'level', 'component', 'msg'];
 
 /** A stream pino writes JSON lines to, forwarding each as a logfmt line to `sink`. */
 function logfmtStream(sink: pino.DestinationStream): pino.DestinationStream {

@@ -73,7 +73,7 @@ export interface Service {
 export function createService(deps: ServiceDeps): Service {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
-  const log = logger.child({ room: 'service' });
+  const log = logger.child({ component: 'service' });
   const registry = new Registry();
   if (!config.web.disableExporterMetrics) registerDefaultMetrics(registry);
 

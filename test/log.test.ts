@@ -32,12 +32,12 @@ function parseLogfmt(line: string): Record<string, string> {
   return out;
 }
 
-test('logfmt: ts, level, room and msg first, then the fields, quoted where needed', () => {
+test('logfmt: ts, level, component and msg first, then the fields, quoted where needed', () => {
   const { logger, lines } = captured('logfmt');
-  logger.child({ room: 'follow' }).info({ path: '/var/log/maillog', inode: 1234 }, 'log rotated');
+  logger.child({ component: 'follow' }).info({ path: '/var/log/maillog', inode: 1234 }, 'log rotated');
   const [line] = lines();
   assert.ok(line);
-  assert.match(line, /^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info room=follow msg="log rotated" path=\/var\/log\/maillog inode=1234$/);
+  assert.match(line, /^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info component=follow msg="log rotated" path=\/var\/log\/maillog inode=1234$/);
   const f = parseLogfmt(line);
   assert.equal(f['msg'], 'log rotated');
   assert.ok(Math.abs(Date.parse(f['ts']!) - Date.now()) < 60_000);
@@ -63,7 +63,7 @@ test('logfmt: quotes, backslashes, newlines, equals signs and empty values survi
 test('logfmt: an error is its message plus type and code, without the stack', () => {
   const { logger, lines } = captured('logfmt');
   const err = new FollowError('QX_FOLLOW_READ', 'read failed, retrying', { details: { path: '/var/log/maillog' } });
-  logger.child({ room: 'follow' }).error({ err, attempt: 3 }, 'read failed, retrying');
+  logger.child({ component: 'follow' }).error({ err, attempt: 3 }, 'read failed, retrying');
   const [line] = lines();
   assert.ok(line);
   const f = parseLogfmt(line);
@@ -76,12 +76,12 @@ test('logfmt: an error is its message plus type and code, without the stack', ()
 
 test('json: one object per line with the same field names', () => {
   const { logger, lines } = captured('json');
-  logger.child({ room: 'http' }).info({ address: '127.0.0.1:9025' }, 'listening');
+  logger.child({ component: 'http' }).info({ address: '127.0.0.1:9025' }, 'listening');
   logger.error({ err: new Error('boom') }, 'scrape failed');
   const [first, second] = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.ok(first && second);
   assert.equal(first['level'], 'info');
-  assert.equal(first['room'], 'http');
+  assert.equal(first['component'], 'http');
   assert.equal(first['msg'], 'listening');
   assert.equal(first['address'], '127.0.0.1:9025');
   assert.equal(typeof first['ts'], 'string');

@@ -43,7 +43,7 @@ const DUMMY_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi
 const AUTH_CACHE_SIZE = 1000;
 
 export function createApp(deps: AppDeps): express.Express {
-  const log = deps.logger.child({ room: 'http' });
+  const log = deps.logger.child({ component: 'http' });
   const app = express();
   app.disable('x-powered-by');
   // An ETag would hash every scrape body (hundreds of KB) for nothing: scrapes never revalidate.

@@ -8,9 +8,9 @@
  * shares of `linesPerSecond`; each process learns how many lines one of its sessions writes, so the
  * log advances at `linesPerSecond` on average (abuse bursts add lines while they last).
  */
-import { Engine, US, seconds } from './engine.js';
+import { Timeline, US, seconds } from './timeline.js';
 import { Rng } from './prng.js';
-import { QmailSend } from './qmail-send.js';
+import { QmailSend } from './send-queue.js';
 import type { Script } from './scheduler.js';
 import { Sessions } from './sessions.js';
 import type { Truth } from './truth.js';
@@ -89,7 +89,7 @@ export function createSimulation(opts: SimOptions): Simulation {
   const abuse = (opts.profile ?? 'abuse') === 'abuse';
   const world = createWorld(new Rng(seed ^ 0x5eed5eed), abuse);
   const startUs = Math.round(opts.startTime * US);
-  const e = new Engine(seed, startUs, world.actors);
+  const e = new Timeline(seed, startUs, world.actors);
   // limits as configured on a host of this size: the defaults up to 40 lines/s, more beyond
   const scale = Math.max(1, Math.ceil(lps / 40));
   const send = new QmailSend(e, [10 * scale, 20 * scale]);

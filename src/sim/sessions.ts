@@ -10,11 +10,11 @@
  *
  * Each script writes lines, then yields the pause (µs) before its next step.
  */
-import type { Engine, Effect } from './engine.js';
-import { seconds } from './engine.js';
+import type { Timeline, Effect } from './timeline.js';
+import { seconds } from './timeline.js';
 import type { Script } from './scheduler.js';
-import type { QmailSend, Recipient } from './qmail-send.js';
-import { FATE_FORGED, FATE_LOCAL, FATE_LOCAL_SURE, FATE_REMOTE, FATE_SPAM } from './qmail-send.js';
+import type { QmailSend, Recipient } from './send-queue.js';
+import { FATE_FORGED, FATE_LOCAL, FATE_LOCAL_SURE, FATE_REMOTE, FATE_SPAM } from './send-queue.js';
 import type { MailUser, World } from './world.js';
 import { ALIASED_PAIR, MISSING_NAMES, OPEN_RELAY_IP, POSTMASTER, REMOTE_NAMES, SERVER_IP, SERVER_NAME, VPOPMAIL_UID, WEBSITE_UID } from './world.js';
 import type { TruthBuilder } from './truth.js';
@@ -35,7 +35,7 @@ export class Sessions {
   private readonly statusEffect: Record<Listener, number>;
 
   constructor(
-    private readonly e: Engine,
+    private readonly e: Timeline,
     private readonly world: World,
     private readonly send: QmailSend,
     /** tcpserver -c of each service */

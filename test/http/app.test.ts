@@ -135,7 +135,7 @@ test('a collector that throws gives 500 and one error log line, and the next scr
     const errors = s.logs().filter((r) => r['level'] === 'error');
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.['msg'], 'metrics collection failed');
-    assert.equal(errors[0]?.['room'], 'http');
+    assert.equal(errors[0]?.['component'], 'http');
     assert.equal((errors[0]?.['err'] as { message: string }).message, 'queue directory unreadable');
 
     broken = false;

@@ -236,7 +236,7 @@ describe('chkuser: client text that looks like the line around it', () => {
     }
   }
 
-  test('a 100 KB HELO of ":" and "<" parses (timing: bench/parse-b.ts)', () => {
+  test('a 100 KB HELO of ":" and "<" parses (timing: bench/program-parsers.ts)', () => {
     const helo = ':<'.repeat(50_000);
     const line = original('rejected relaying', 'client not allowed to relay', { helo, ip: '2001:db8::25' });
     assert.deepEqual(parseChkuser(line, ctx), recipientEvent('rejected_no_auth', 'relay_denied', { helo, ip: '2001:db8::25' }));

@@ -20,7 +20,7 @@ import { pollUntil } from '../helpers/ports.js';
 import { DEFAULT_RELAY_TRUST } from '../../src/events/relay-trust.js';
 import { BOARD_KEY_LABELS, type BoardName } from '../../src/leaderboard/index.js';
 import type { Truth } from '../../src/sim/truth.js';
-import { BLOCKLISTING_DOMAIN } from '../../src/sim/qmail-send.js';
+import { BLOCKLISTING_DOMAIN } from '../../src/sim/send-queue.js';
 import { ALERTS_FILE, RULES_FILE, loadRuleGroups, type RuleGroup } from './known-metrics.js';
 
 const SIM_LINES = 6000;

@@ -14,8 +14,8 @@
  * delivery numbers increase in log order, a deferred delivery is retried later under a new number,
  * concurrency never exceeds the limits and every `status:` line shows the deliveries in flight.
  */
-import type { Engine } from './engine.js';
-import { US, seconds } from './engine.js';
+import type { Timeline } from './timeline.js';
+import { US, seconds } from './timeline.js';
 import { LOCAL_DOMAINS, POSTMASTER, QMAILS_UID, SMTP_UIDS } from './world.js';
 
 /** chances of each outcome of one delivery attempt (they sum to 1) */
@@ -112,7 +112,7 @@ export class QmailSend {
    *   simulated host is configured with more, as a real one would be, so its queue stays bounded)
    */
   constructor(
-    private readonly e: Engine,
+    private readonly e: Timeline,
     private readonly limits: readonly [number, number],
   ) {
     const t = e.truth;

@@ -6,7 +6,7 @@
  * Times are CPU time of this process (process.cpuUsage), so a busy shared machine distorts them less
  * than wall time would.
  *
- *   node --import tsx bench/parse-b.ts            (BENCH_ITERATIONS=200000 by default)
+ *   node --import tsx bench/program-parsers.ts            (BENCH_ITERATIONS=200000 by default)
  */
 import type { ProgramContext, ProgramParser } from '../src/events/parsed-line.js';
 import { parseChkuser } from '../src/parse/chkuser.js';

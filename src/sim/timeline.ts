@@ -1,5 +1,5 @@
 /**
- * The simulator's engine: log clock, agenda, line envelopes and the hand-out buffer.
+ * The simulation's timeline: log clock, agenda, line envelopes and the hand-out buffer.
  *
  * Lines are written into a buffer together with what they mean for the truth (result, counter,
  * an optional extra effect); the effect is applied only when the line is handed out, so the
@@ -30,7 +30,7 @@ export type Effect = (us: number) => void;
 /** a frequent effect, registered once and given two numbers per line (no closure per line) */
 export type CodedEffect = (us: number, a: number, b: number) => void;
 
-export class Engine {
+export class Timeline {
   readonly agenda = new Agenda();
   readonly truth: TruthBuilder;
   readonly rng: Rng;
