@@ -56,9 +56,10 @@ export function readDefaultDomain(controlDir = QMAIL_CONTROL_DIR): { domain: str
   if (dd !== null) return { domain: dd, from: 'defaultdomain' };
   const me = firstLine(join(controlDir, 'me'));
   if (me !== null) {
-    // control/me is the host's name (mail.example.com): its domain part is what follows the first dot
+    // control/me is the host's name (mail.example.com): its domain part is what follows the first
+    // dot. A two-label name (example.com) is already a domain and is taken whole, never 'com'.
     const dot = me.indexOf('.');
-    if (dot > 0 && dot < me.length - 1) return { domain: me.slice(dot + 1), from: 'me' };
+    if (dot > 0 && dot < me.length - 1) return { domain: me.indexOf('.', dot + 1) < 0 ? me : me.slice(dot + 1), from: 'me' };
   }
   return { domain: null, from: 'none' };
 }

@@ -18,6 +18,8 @@ test('default domain: control/defaultdomain first, else the domain part of contr
   const dir = tempDir();
   try {
     assert.deepEqual(readDefaultDomain(join(dir, 'missing')), { domain: null, from: 'none' });
+    writeFileSync(join(dir, 'me'), 'example.org\n');
+    assert.deepEqual(readDefaultDomain(dir), { domain: 'example.org', from: 'me' }, 'a two-label name is a domain already');
     writeFileSync(join(dir, 'me'), 'mail.Example.com\n');
     assert.deepEqual(readDefaultDomain(dir), { domain: 'example.com', from: 'me' });
     writeFileSync(join(dir, 'defaultdomain'), 'example.org\nsecond line\n');
