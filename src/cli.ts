@@ -128,6 +128,12 @@ function installId(): string {
   return hostname();
 }
 
+/** A SIGTERM/SIGINT that came while the exporter was being set up; serve() acts on it. */
+let earlySignal: NodeJS.Signals | null = null;
+function noteEarlySignal(signal: NodeJS.Signals): void {
+  earlySignal ??= signal;
+}
+
 async function serve(config: Config, logger: Logger): Promise<void> {
   // What only some flags need is loaded only with them: the simulator for --demo, the YAML parser
   // (and bcrypt, in app.ts) for --web.config.file; about 10 MB of resident memory otherwise unused.
@@ -252,8 +258,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       process.exit();
     })();
   };
+  process.off('SIGTERM', noteEarlySignal);
+  process.off('SIGINT', noteEarlySignal);
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  if (earlySignal !== null) shutdown(earlySignal);
 
   // The garbage of a catch-up goes back as soon as the exporter is quiet (heap.ts).
   const gc = compactingGarbageCollector();
@@ -335,6 +344,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     const { createLogger } = await import('./log.js');
     const logger = createLogger({ level: config.log.level, format: config.log.format });
     serving = true;
+    // From here a signal is never fatal: until serve() has its own handlers it is only noted.
+    process.on('SIGTERM', noteEarlySignal);
+    process.on('SIGINT', noteEarlySignal);
     await serve(config, logger);
   } catch (err) {
     process.exitCode = reportFailure(err, who);
