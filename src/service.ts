@@ -162,6 +162,8 @@ export function createService(deps: ServiceDeps): Service {
           syslogMetrics.lastMessage.set([a], now() / 1000);
           // Another host's lines are never mixed in: they count as foreign lines, unread.
           if (result === 'foreign_host') engine.metrics.logLines.inc1('foreign', n);
+          // health hears of the arrival now, not at the next status tick
+          health.reportListener(r.status());
         },
         framingError: (a, kind) => syslogMetrics.framingErrors.inc2(a, kind),
       },
