@@ -104,8 +104,8 @@ export function createSimulation(opts: SimOptions): Simulation {
   };
   const normal = [
     add({ name: 'inbound', share: 0.42, prior: 16.3, script: () => s.inbound() }),
-    add({ name: 'submission', share: 0.16, prior: 16.6, script: () => s.submission() }),
-    add({ name: 'webmail', share: 0.1, prior: 17.7, script: () => s.webmail() }),
+    add({ name: 'submission', share: 0.16, prior: 20.0, script: () => s.submission() }),
+    add({ name: 'webmail', share: 0.1, prior: 20.6, script: () => s.webmail() }),
     add({ name: 'cron-mail', share: 0.004, prior: 7, script: () => s.cronMail() }),
     add({ name: 'mailbox-login', share: 0.12, prior: 1, script: () => s.mailboxLogin() }),
     add({ name: 'no-auth-attempt', share: 0.03, prior: 1, script: () => s.noAuthAttempt() }),
@@ -143,15 +143,21 @@ export function createSimulation(opts: SimOptions): Simulation {
     const hijackAfter = opts.hijackAfterSeconds ?? 180;
     const actor = (p: Process, bursts: Bursts): void => {
       const k = add(p);
+      const gap = (): number => seconds(e.rng.exp(linesPer(k) / (lps * p.share)));
       const arrive = (): void => {
         const now = e.clockUs;
-        if (!bursts.activeAt(now)) {
-          e.after(bursts.nextStart(now) - now, k, arrive);
+        if (bursts.activeAt(now)) {
+          begin(k);
+          e.after(gap(), k, arrive);
           return;
         }
-        begin(k);
-        e.after(seconds(e.rng.exp(linesPer(k) / (lps * p.share))), k, arrive);
+        // An arrival drawn past a burst's end: sleep through the pause and draw afresh from the next
+        // burst's start (arrivals are memoryless). Starting every burst with a session instead would
+        // give a slow log one session per burst whatever its rate, and the log would run ahead of
+        // linesPerSecond (a 20,000-line week at 0.033 lines/s spanned 5.3 days instead of 7).
+        e.after(bursts.nextStart(now) - now + gap(), k, arrive);
       };
+      // the first burst starts with a session, so the demo shows every actor early
       e.after(bursts.nextStart(e.clockUs) - e.clockUs, k, arrive);
     };
     const burstRng = new Rng(seed ^ 0x0b0b0b0b);
@@ -160,21 +166,21 @@ export function createSimulation(opts: SimOptions): Simulation {
       new Bursts(burstRng, startUs + seconds(20), [180, 360], [360, 900]),
     );
     actor(
-      { name: 'brute-force', share: 0.3, prior: 5.5, script: () => s.bruteForce() },
+      { name: 'brute-force', share: 0.3, prior: 5.67, script: () => s.bruteForce() },
       new Bursts(burstRng, startUs + seconds(60), [180, 300], [900, 1800]),
     );
     actor(
-      { name: 'hijack', share: 0.15, prior: 219, script: () => s.hijack() },
+      { name: 'hijack', share: 0.15, prior: 296, script: () => s.hijack() },
       new Bursts(burstRng, startUs + seconds(hijackAfter), [Infinity, Infinity], [0, 0]),
     );
     // a client in a too-wide RELAYCLIENT range of tcp.smtp, relaying without authentication
     actor(
-      { name: 'open-relay', share: 0.04, prior: 30, script: () => s.openRelay() },
+      { name: 'open-relay', share: 0.04, prior: 62, script: () => s.openRelay() },
       new Bursts(burstRng, startUs + seconds(30), [240, 480], [300, 900]),
     );
     // a compromised website: PHP mail() → sendmail → qmail-inject as the web server's uid
     actor(
-      { name: 'website-spam', share: 0.15, prior: 17, script: () => s.websiteSpam() },
+      { name: 'website-spam', share: 0.15, prior: 24.6, script: () => s.websiteSpam() },
       new Bursts(burstRng, startUs + seconds(opts.websiteSpamAfterSeconds ?? 60), [Infinity, Infinity], [0, 0]),
     );
   }
