@@ -13,6 +13,7 @@ import { createLogger } from '../src/log.js';
 import { createService } from '../src/service.js';
 import { manualTicker } from '../src/follow/ticker.js';
 import { loadSenderSetup } from '../src/senders.js';
+import type { RecipientCase, RecipientReason } from '../src/events/events.js';
 
 const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const line = (i: number): string => `Nov 24 13:10:00 mail qmail: ${1700831400 + i}.000001 new msg ${1000 + i}\n`;
@@ -152,7 +153,7 @@ test('--qmail.sender-aliases: a changed file decides the next recipients, withou
     const svc = createService({ config, logger, hashKey: 'k'.repeat(32), tickerFor: () => manualTicker(), watch: false, senders: setup });
     const sales = (n: number): string =>
       `Nov 24 13:10:00 mail submission: ${1700831400 + n}.000001 CHKUSER relaying rcpt: from <sales@example.com:john:> remote <pc:unknown:192.0.2.21> rcpt <r${n}@example.net> : client allowed to relay\n`;
-    const count = (kase: string, reason: string): number => svc.engine.metrics.smtpRecipients.value('submission', kase, reason);
+    const count = (kase: RecipientCase, reason: RecipientReason): number => svc.engine.metrics.smtpRecipients.value('submission', kase, reason);
     await svc.start();
     const step = async () => {
       for (const f of svc.followers.values()) await f.step();

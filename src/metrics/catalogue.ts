@@ -23,11 +23,26 @@ import {
   SEND_CHANNELS,
   SENDER_REASONS,
   SENDER_RESULTS,
+  type AuthProtocol,
+  type AuthReason,
+  type AuthResult,
+  type BounceKind,
+  type ConnectionResult,
+  type DeliveryChannel,
+  type DeliveryReason,
+  type DeliveryResult,
+  type LineResult,
+  type RblCode,
   type RecipientCase,
   type RecipientReason,
+  type ScanResult,
+  type Scanner,
+  type SendChannel,
+  type SenderReason,
+  type SenderResult,
 } from '../events/events.js';
-import { QUEUE_ORIGINS } from '../events/queue-origin.js';
-import { RELAY_SOURCES } from '../events/relay-trust.js';
+import { QUEUE_ORIGINS, type QueueOrigin } from '../events/queue-origin.js';
+import { RELAY_SOURCES, type RelaySource } from '../events/relay-trust.js';
 import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily, type FamilySnapshot } from './tally.js';
 
 /** Message sizes: 1 KiB … 50 MiB, the range qmail's databytes settings live in. */
@@ -93,125 +108,125 @@ export interface BuildInfo {
 
 export function createMetrics(registry: Registry, build: BuildInfo) {
   const m = {
-    smtpRecipients: new CounterFamily(
+    smtpRecipients: new CounterFamily<readonly [listener: string, recipientCase: RecipientCase, reason: RecipientReason]>(
       registry,
       'qmail_smtp_recipients_total',
       'Recipients (RCPT TO) decided by qmail-smtpd, from chkuser/qlog/spamdyke/eMPF lines, by operator case and refusal reason.',
       ['listener', 'case', 'reason'] as const,
     ),
-    smtpSenders: new CounterFamily(
+    smtpSenders: new CounterFamily<readonly [listener: string, result: SenderResult, reason: SenderReason]>(
       registry,
       'qmail_smtp_senders_total',
       'Envelope senders (MAIL FROM) accepted or rejected by qmail-smtpd, from chkuser sender-phase and patch lines.',
       ['listener', 'result', 'reason'] as const,
     ),
-    smtpNoAuthRelays: new CounterFamily(
+    smtpNoAuthRelays: new CounterFamily<readonly [listener: string, source: RelaySource]>(
       registry,
       'qmail_smtp_no_auth_relay_recipients_total',
       'Recipients relayed without authentication (case sent_no_auth), by whether the client IP is in --qmail.trusted-relay-ips (trusted) or not (untrusted).',
       ['listener', 'source'] as const,
     ),
-    smtpQueued: new CounterFamily(
+    smtpQueued: new CounterFamily<readonly [listener: string]>(
       registry,
       'qmail_smtp_messages_queued_total',
       "Messages qmail-smtpd handed to the queue, from QMailToaster 'mail recv' and qlogreceived lines.",
       ['listener'] as const,
     ),
-    authAttempts: new CounterFamily(
+    authAttempts: new CounterFamily<readonly [protocol: AuthProtocol, result: AuthResult, reason: AuthReason]>(
       registry,
       'qmail_auth_attempts_total',
       'Authentication attempts from vchkpw, dovecot login summaries and qmail-smtpd AUTH patches, by protocol, result and reason.',
       ['protocol', 'result', 'reason'] as const,
     ),
-    queueMessages: new CounterFamily(registry, 'qmail_queue_messages_total', "Messages entering the queue (qmail-send 'new msg' lines).", [] as const),
-    queueMessagesByOrigin: new CounterFamily(
+    queueMessages: new CounterFamily<readonly []>(registry, 'qmail_queue_messages_total', "Messages entering the queue (qmail-send 'new msg' lines).", [] as const),
+    queueMessagesByOrigin: new CounterFamily<readonly [origin: QueueOrigin]>(
       registry,
       'qmail_queue_messages_by_origin_total',
       "Messages queued, by origin: smtp when the 'info msg ... uid U' line names a uid qmail-smtpd runs as (--qmail.smtp-uids), else local (sendmail/qmail-inject from websites, cron, scripts; qmail-send's bounces).",
       ['origin'] as const,
     ),
-    messageSize: new HistogramFamily(
+    messageSize: new HistogramFamily<readonly []>(
       registry,
       'qmail_queue_message_size_bytes',
       "Size of queued messages (qmail-send 'info msg N: bytes B').",
       [] as const,
       MESSAGE_SIZE_BUCKETS,
     ),
-    messageDuration: new HistogramFamily(
+    messageDuration: new HistogramFamily<readonly []>(
       registry,
       'qmail_queue_message_duration_seconds',
       "Time a message spent in the queue, from its 'new msg' line to its 'end msg' line.",
       [] as const,
       MESSAGE_DURATION_BUCKETS,
     ),
-    deliveriesStarted: new CounterFamily(
+    deliveriesStarted: new CounterFamily<readonly [channel: SendChannel]>(
       registry,
       'qmail_deliveries_started_total',
       "Delivery attempts started (qmail-send 'starting delivery N: msg M to local|remote').",
       ['channel'] as const,
     ),
-    deliveries: new CounterFamily(
+    deliveries: new CounterFamily<readonly [channel: DeliveryChannel, result: DeliveryResult, reason: DeliveryReason]>(
       registry,
       'qmail_deliveries_total',
       "Delivery attempt results (qmail-send 'delivery N: success|deferral|failure'); channel from the matching 'starting delivery' line.",
       ['channel', 'result', 'reason'] as const,
     ),
-    bounces: new CounterFamily(
+    bounces: new CounterFamily<readonly [kind: BounceKind]>(
       registry,
       'qmail_bounces_total',
       "Bounces injected ('bounce msg') and double bounces dropped ('triple bounce: discarding').",
       ['kind'] as const,
     ),
-    sendConcurrency: new GaugeFamily(
+    sendConcurrency: new GaugeFamily<readonly [channel: SendChannel]>(
       registry,
       'qmail_send_concurrency',
       "Deliveries in progress per channel, from the last qmail-send 'status: local l/L remote r/R' line.",
       ['channel'] as const,
     ),
-    sendConcurrencyLimit: new GaugeFamily(
+    sendConcurrencyLimit: new GaugeFamily<readonly [channel: SendChannel]>(
       registry,
       'qmail_send_concurrency_limit',
       "Concurrency limit per channel (concurrencylocal/concurrencyremote), from the last qmail-send 'status:' line.",
       ['channel'] as const,
     ),
-    connections: new CounterFamily(
+    connections: new CounterFamily<readonly [listener: string, result: ConnectionResult]>(
       registry,
       'qmail_connections_total',
       "SMTP connections accepted or denied by tcpserver ('tcpserver: ok' / 'tcpserver: deny').",
       ['listener', 'result'] as const,
     ),
-    connectionsActive: new GaugeFamily(
+    connectionsActive: new GaugeFamily<readonly [listener: string]>(
       registry,
       'qmail_connections_active',
       "Concurrent connections, from the last 'tcpserver: status: n/limit' line.",
       ['listener'] as const,
     ),
-    connectionsLimit: new GaugeFamily(
+    connectionsLimit: new GaugeFamily<readonly [listener: string]>(
       registry,
       'qmail_connections_limit',
       "tcpserver's connection limit (-c), from the last 'tcpserver: status: n/limit' line.",
       ['listener'] as const,
     ),
-    rblRejections: new CounterFamily(
+    rblRejections: new CounterFamily<readonly [listener: string, code: RblCode]>(
       registry,
       'qmail_rbl_rejections_total',
       'Clients refused because of a DNS blocklist listing (rblsmtpd, badiprbl patch, qlog rblreject, spamdyke).',
       ['listener', 'code'] as const,
     ),
-    scans: new CounterFamily(registry, 'qmail_scans_total', 'Messages scanned by simscan or qmail-scanner, by verdict.', ['scanner', 'result'] as const),
-    logLines: new CounterFamily(
+    scans: new CounterFamily<readonly [scanner: Scanner, result: ScanResult]>(registry, 'qmail_scans_total', 'Messages scanned by simscan or qmail-scanner, by verdict.', ['scanner', 'result'] as const),
+    logLines: new CounterFamily<readonly [result: LineResult]>(
       registry,
       'qmail_exporter_log_lines_total',
       'Lines read, by how they were accounted for: counted (gave an event), ignored (known, nothing to count), unrecognised, foreign (not a qmail-host program).',
       ['result'] as const,
     ),
-    lastLineTimestamp: new GaugeFamily(
+    lastLineTimestamp: new GaugeFamily<readonly []>(
       registry,
       'qmail_exporter_last_line_timestamp_seconds',
       'Time written in the newest line read (Unix seconds); 0 until a line with a time is read.',
       [] as const,
     ),
-    buildInfo: new GaugeFamily(registry, 'qmail_exporter_build_info', 'Build information; always 1.', ['version', 'nodejs'] as const),
+    buildInfo: new GaugeFamily<readonly [version: string, nodejs: string]>(registry, 'qmail_exporter_build_info', 'Build information; always 1.', ['version', 'nodejs'] as const),
   };
 
   // Series whose label values do not depend on the log are visible at 0 from the first scrape.

@@ -24,9 +24,9 @@ export interface Recorder {
 }
 
 /** Label-value arrays of the gauges without a per-event label, made once rather than per event. */
-const NO_LABELS: readonly string[] = [];
-const LOCAL: readonly string[] = ['local'];
-const REMOTE: readonly string[] = ['remote'];
+const NO_LABELS = [] as const;
+const LOCAL = ['local'] as const;
+const REMOTE = ['remote'] as const;
 
 export function createRecorder(m: Metrics, opts: RecorderOptions = {}): Recorder {
   const relayTrust = opts.relayTrust ?? DEFAULT_RELAY_TRUST;

@@ -37,15 +37,26 @@ export interface FamilySnapshot {
   buckets?: Array<[string[], number[], number, number]>; // labels, per-bucket counts, sum, count
 }
 
-abstract class Family<L extends string> {
+/**
+ * The label values of a family's series, in labelNames order: a tuple such as
+ * `[listener: string, case: RecipientCase, reason: RecipientReason]`, so that label arguments given
+ * in the wrong order, or from the wrong vocabulary, do not compile.
+ */
+export type LabelValues = readonly string[];
+/** One name per label value. */
+export type LabelNames<V extends LabelValues> = { readonly [K in keyof V]: string };
+
+abstract class Family<V extends LabelValues> {
   readonly name: string;
   readonly help: string;
-  readonly labelNames: readonly L[];
+  readonly labelNames: readonly string[];
+  /** The number of labels, for the type checker only: incN() is callable on a family of N labels. */
+  declare readonly labelCount: V['length'];
   abstract readonly type: 'counter' | 'gauge' | 'histogram';
   /** prom-client reads this when it aggregates across workers; we never do. */
   readonly aggregator = 'sum';
 
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly L[]) {
+  constructor(registry: Registry, name: string, help: string, labelNames: LabelNames<V>) {
     this.name = name;
     this.help = help;
     this.labelNames = labelNames;
@@ -70,7 +81,7 @@ abstract class Family<L extends string> {
  * label (label values come from small vocabularies), so counting builds no key string and no array:
  * the hot path is at most three Map lookups and an add.
  */
-abstract class ScalarFamily<L extends string> extends Family<L> {
+abstract class ScalarFamily<V extends LabelValues> extends Family<V> {
   /** every series, in creation order, for rendering and snapshots */
   protected readonly series = new Map<string, Series>();
   private readonly index = new Map<string, unknown>();
@@ -137,11 +148,11 @@ abstract class ScalarFamily<L extends string> extends Family<L> {
   }
 
   /** Make the series visible at 0 before its first event (Prometheus best practice). */
-  preset(...values: string[]): void {
+  preset(...values: V): void {
     this.slot(values);
   }
 
-  value(...values: string[]): number {
+  value(...values: V): number {
     return this.series.get(values.join(SEP))?.value ?? 0;
   }
 
@@ -166,40 +177,40 @@ abstract class ScalarFamily<L extends string> extends Family<L> {
   }
 }
 
-export class CounterFamily<L extends string = string> extends ScalarFamily<L> {
+export class CounterFamily<V extends LabelValues = LabelValues> extends ScalarFamily<V> {
   readonly type = 'counter' as const;
 
   /** Adds n (default 1) to the series with these label values, in labelNames order. */
-  inc(values: readonly string[], n = 1): void {
+  inc(values: V, n = 1): void {
     this.slot(values).value += n;
   }
 
   /** The hot-path forms: the label values as arguments, no array. */
-  inc0(n = 1): void {
+  inc0(this: { labelCount: 0 } & CounterFamily<V>, n = 1): void {
     this.slot0().value += n;
   }
 
-  inc1(a: string, n = 1): void {
+  inc1(this: { labelCount: 1 } & CounterFamily<V>, a: V[0], n = 1): void {
     this.slot1(a).value += n;
   }
 
-  inc2(a: string, b: string, n = 1): void {
+  inc2(this: { labelCount: 2 } & CounterFamily<V>, a: V[0], b: V[1], n = 1): void {
     this.slot2(a, b).value += n;
   }
 
-  inc3(a: string, b: string, c: string, n = 1): void {
+  inc3(this: { labelCount: 3 } & CounterFamily<V>, a: V[0], b: V[1], c: V[2], n = 1): void {
     this.slot3(a, b, c).value += n;
   }
 }
 
-export class GaugeFamily<L extends string = string> extends ScalarFamily<L> {
+export class GaugeFamily<V extends LabelValues = LabelValues> extends ScalarFamily<V> {
   readonly type = 'gauge' as const;
 
-  set(values: readonly string[], v: number): void {
+  set(values: V, v: number): void {
     this.slot(values).value = v;
   }
 
-  inc(values: readonly string[], n = 1): void {
+  inc(values: V, n = 1): void {
     this.slot(values).value += n;
   }
 
@@ -216,12 +227,12 @@ interface HistogramSeries {
   count: number;
 }
 
-export class HistogramFamily<L extends string = string> extends Family<L> {
+export class HistogramFamily<V extends LabelValues = LabelValues> extends Family<V> {
   readonly type = 'histogram' as const;
   readonly buckets: readonly number[];
   private readonly series = new Map<string, HistogramSeries>();
 
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly L[], buckets: readonly number[]) {
+  constructor(registry: Registry, name: string, help: string, labelNames: LabelNames<V>, buckets: readonly number[]) {
     super(registry, name, help, labelNames);
     this.buckets = [...buckets].sort((a, b) => a - b);
   }
@@ -236,11 +247,11 @@ export class HistogramFamily<L extends string = string> extends Family<L> {
     return s;
   }
 
-  preset(...values: string[]): void {
+  preset(...values: V): void {
     this.slot(values);
   }
 
-  observe(values: readonly string[], v: number): void {
+  observe(values: V, v: number): void {
     if (!Number.isFinite(v)) return;
     const s = this.slot(values);
     const b = this.buckets;
@@ -251,7 +262,7 @@ export class HistogramFamily<L extends string = string> extends Family<L> {
     s.count += 1;
   }
 
-  stats(...values: string[]): { count: number; sum: number } {
+  stats(...values: V): { count: number; sum: number } {
     const s = this.series.get(values.join(SEP));
     return { count: s?.count ?? 0, sum: s?.sum ?? 0 };
   }

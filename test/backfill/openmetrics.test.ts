@@ -41,9 +41,9 @@ test('counter families drop _total, units come from the name', () => {
 /** Three families over three steps, with escaping, a late series and a gap. */
 async function tinyExposition(): Promise<string> {
   const reg = new Registry();
-  const deliveries = new CounterFamily(reg, 'qmail_t_deliveries_total', 'Delivery results ("delivery N: ...") \\ by result.', ['result'] as const);
-  const size = new HistogramFamily(reg, 'qmail_t_size_bytes', 'Sizes.', [] as const, [1024, 4096]);
-  const active = new GaugeFamily(reg, 'qmail_t_active', 'Active.', ['listener'] as const);
+  const deliveries = new CounterFamily<readonly [result: string]>(reg, 'qmail_t_deliveries_total', 'Delivery results ("delivery N: ...") \\ by result.', ['result'] as const);
+  const size = new HistogramFamily<readonly []>(reg, 'qmail_t_size_bytes', 'Sizes.', [] as const, [1024, 4096]);
+  const active = new GaugeFamily<readonly [listener: string]>(reg, 'qmail_t_active', 'Active.', ['listener'] as const);
   const sampler = new Sampler([deliveries, size, active]);
   deliveries.preset('success');
   size.preset();

@@ -24,7 +24,7 @@ function values(sampler: Sampler, familyIndex: number, seriesIndex: number, colu
 
 test('Sampler: series appear at their first sample and repeat unchanged values without a snapshot', () => {
   const reg = new Registry();
-  const counter = new CounterFamily(reg, 'qmail_t_total', 'h', ['result'] as const);
+  const counter = new CounterFamily<readonly [result: string]>(reg, 'qmail_t_total', 'h', ['result'] as const);
   const sampler = new Sampler([counter]);
   counter.preset('a');
   sampler.sample(true);
@@ -46,7 +46,7 @@ test('Sampler: series appear at their first sample and repeat unchanged values w
 
 test('Sampler: histogram columns are cumulative buckets, +Inf, sum, count', () => {
   const reg = new Registry();
-  const h = new HistogramFamily(reg, 'qmail_t_bytes', 'h', [] as const, [10, 100]);
+  const h = new HistogramFamily<readonly []>(reg, 'qmail_t_bytes', 'h', [] as const, [10, 100]);
   const sampler = new Sampler([h]);
   h.observe([], 5);
   h.observe([], 50);
@@ -61,7 +61,7 @@ test('Sampler: histogram columns are cumulative buckets, +Inf, sum, count', () =
 
 test('Sampler: a series that vanishes and returns gets a second segment', () => {
   const reg = new Registry();
-  const g = new GaugeFamily(reg, 'qmail_t', 'h', ['k'] as const);
+  const g = new GaugeFamily<readonly [k: string]>(reg, 'qmail_t', 'h', ['k'] as const);
   const sampler = new Sampler([g]);
   g.set(['x'], 1);
   sampler.sample(true);

@@ -198,7 +198,7 @@ describe('the metrics route with real clients', () => {
   test('hostile label and help text is escaped in OpenMetrics', async () => {
     const registry = new Registry();
     const { CounterFamily } = await import('../../src/metrics/tally.js');
-    const c = new CounterFamily(registry, 'qx_hostile_total', 'help with "quotes", \\ and\nnewline', ['k'] as const);
+    const c = new CounterFamily<readonly [k: string]>(registry, 'qx_hostile_total', 'help with "quotes", \\ and\nnewline', ['k'] as const);
     c.inc(['a"b\\c\nd']);
     const om = await renderOpenMetrics(registry);
     assert.equal(

@@ -5,16 +5,16 @@ import { CounterFamily, GaugeFamily, HistogramFamily } from '../../src/metrics/t
 
 test('counter forms with and without arrays reach the same series', async () => {
   const r = new Registry();
-  const c = new CounterFamily(r, 't_total', 'help', ['a', 'b', 'c'] as const);
+  const c = new CounterFamily<readonly [a: string, b: string, c: string]>(r, 't_total', 'help', ['a', 'b', 'c'] as const);
   c.inc(['x', 'y', 'z']);
   c.inc3('x', 'y', 'z', 2);
   c.inc(['x', 'y', 'w'], 5);
   assert.equal(c.value('x', 'y', 'z'), 3);
   assert.equal(c.value('x', 'y', 'w'), 5);
-  const one = new CounterFamily(r, 'u_total', 'help', ['a'] as const);
+  const one = new CounterFamily<readonly [a: string]>(r, 'u_total', 'help', ['a'] as const);
   one.inc1('p');
   one.inc(['p']);
-  const none = new CounterFamily(r, 'v_total', 'help', [] as const);
+  const none = new CounterFamily<readonly []>(r, 'v_total', 'help', [] as const);
   none.inc0();
   none.inc([], 2);
   const text = await r.metrics();
@@ -25,7 +25,7 @@ test('counter forms with and without arrays reach the same series', async () => 
 
 test('a cleared gauge renders a series that comes back after the clear', async () => {
   const r = new Registry();
-  const g = new GaugeFamily(r, 'g', 'help', ['k'] as const);
+  const g = new GaugeFamily<readonly [k: string]>(r, 'g', 'help', ['k'] as const);
   g.set(['a'], 1);
   g.clear();
   assert.doesNotMatch(await r.metrics(), /^g\{/m);
@@ -35,7 +35,7 @@ test('a cleared gauge renders a series that comes back after the clear', async (
 
 test('histogram buckets are cumulative and restore exactly', async () => {
   const r = new Registry();
-  const h = new HistogramFamily(r, 'h_seconds', 'help', [] as const, [1, 5]);
+  const h = new HistogramFamily<readonly []>(r, 'h_seconds', 'help', [] as const, [1, 5]);
   for (const v of [0.5, 1, 3, 7, Number.NaN]) h.observe([], v);
   const text = await r.metrics();
   assert.match(text, /^h_seconds_bucket\{le="1"\} 2$/m);
@@ -43,7 +43,7 @@ test('histogram buckets are cumulative and restore exactly', async () => {
   assert.match(text, /^h_seconds_bucket\{le="\+Inf"\} 4$/m);
   assert.match(text, /^h_seconds_sum 11.5$/m);
   const r2 = new Registry();
-  const h2 = new HistogramFamily(r2, 'h_seconds', 'help', [] as const, [1, 5]);
+  const h2 = new HistogramFamily<readonly []>(r2, 'h_seconds', 'help', [] as const, [1, 5]);
   h2.restore(JSON.parse(JSON.stringify(h.snapshot())));
   assert.equal(await r2.metrics(), text);
 });
