@@ -72,6 +72,8 @@ export interface Config {
   leaderboard: {
     windows: LeaderboardWindow[];
     maxKeys: number;
+    /** estimated heap all leaderboards together may hold, in MiB */
+    memoryBudgetMb: number;
     size: number;
     hashUsers: boolean;
     /** explicit key, or null: the caller derives one per install (see deriveHashKey) */
@@ -697,6 +699,16 @@ const EXPORTER_FLAGS = {
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   }),
+  'leaderboard.memory-budget': number({
+    group: 'Leaderboard (top senders, recipients and authenticated users)',
+    metavar: 'MB',
+    help:
+      'Estimated heap, in MiB, all leaderboards together may hold, whatever the traffic: past it the least recently ' +
+      'updated keys are forgotten (counted in qmail_leaderboard_evictions_total). The default fits the 128 MB heap cap of the systemd unit and the Docker image.',
+    default: 48,
+    min: 1,
+    max: 1_048_576,
+  }),
   'leaderboard.size': number({
     group: 'Leaderboard (top senders, recipients and authenticated users)',
     help: 'Entries shown per leaderboard, 1 to 1000.',
@@ -1090,6 +1102,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     leaderboard: {
       windows: v['leaderboard.windows'],
       maxKeys: v['leaderboard.max-keys'],
+      memoryBudgetMb: v['leaderboard.memory-budget'],
       size: v['leaderboard.size'],
       hashUsers: v['leaderboard.hash-users'],
       hashKey: v['leaderboard.hash-key'],

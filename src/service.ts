@@ -80,6 +80,7 @@ export function createService(deps: ServiceDeps): Service {
   const leaderboards = createLeaderboards({
     windows: config.leaderboard.windows,
     maxKeys: config.leaderboard.maxKeys,
+    memoryBudgetBytes: config.leaderboard.memoryBudgetMb * 1024 * 1024,
     size: config.leaderboard.size,
     hashUsers: config.leaderboard.hashUsers,
     hashKey: deps.hashKey,

@@ -59,6 +59,7 @@ describe('defaults', () => {
       { label: '24h', ms: 86_400_000 },
     ]);
     assert.equal(c.leaderboard.maxKeys, 10000);
+    assert.equal(c.leaderboard.memoryBudgetMb, 48);
     assert.equal(c.leaderboard.size, 10);
     assert.equal(c.leaderboard.hashUsers, false);
     assert.equal(c.leaderboard.hashKey, null);
@@ -90,6 +91,7 @@ describe('every flag on the command line', () => {
         '--storage.interval=30s',
         '--leaderboard.windows=15m,6h',
         '--leaderboard.max-keys=500',
+        '--leaderboard.memory-budget=16',
         '--leaderboard.size=25',
         '--leaderboard.hash-users',
         '--leaderboard.hash-key=0123456789abcdef-key',
@@ -123,6 +125,7 @@ describe('every flag on the command line', () => {
         { label: '6h', ms: 21_600_000 },
       ],
       maxKeys: 500,
+      memoryBudgetMb: 16,
       size: 25,
       hashUsers: true,
       hashKey: '0123456789abcdef-key',
@@ -339,6 +342,7 @@ describe('bad values name their flag', () => {
     [['--leaderboard.windows=1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,11m'], '--leaderboard.windows', /at most 10 windows/],
     [['--leaderboard.max-keys=0'], '--leaderboard.max-keys', /whole number from 1/],
     [['--leaderboard.max-keys=1e3'], '--leaderboard.max-keys', /whole number/],
+    [['--leaderboard.memory-budget=0'], '--leaderboard.memory-budget', /whole number from 1/],
     [['--leaderboard.size=1001'], '--leaderboard.size', /from 1 to 1000/],
     [['--leaderboard.size=-1'], '--leaderboard.size', /from 1 to 1000/],
     [['--leaderboard.hash-key=short'], '--leaderboard.hash-key', /at least 16 characters/],

@@ -174,3 +174,21 @@ test('--qmail.sender-aliases: a changed file decides the next recipients, withou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--leaderboard.memory-budget reaches the leaderboards: 200 users × 200 IPs stay within 1 MiB', () => {
+  const config = defaultConfig();
+  config.qmail.logPaths = ['/nonexistent/maillog'];
+  config.leaderboard.memoryBudgetMb = 1;
+  const logger = createLogger({ level: 'error', format: 'json', destination: silent });
+  const svc = createService({ config, logger, hashKey: 'k'.repeat(32), tickerFor: () => manualTicker(), watch: false });
+  const lines: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    for (let u = 0; u < 200; u++) {
+      const user = `user${u}@example.com`;
+      lines.push(`Nov 24 13:10:00 mail submission: 1700831400.${String(u).padStart(6, '0')} CHKUSER relaying rcpt: from <${user}:${user}:> remote <[h]:unknown:198.18.0.${i}> rcpt <to@example.net> : client allowed to relay`);
+    }
+  }
+  svc.engine.pipeline.batch(lines, { referenceTime: 1700831400, listenerHint: null });
+  assert.ok(svc.leaderboards.memoryUsed() <= 1024 * 1024, `${svc.leaderboards.memoryUsed()} bytes`);
+  assert.ok(svc.leaderboards.stats().evictions.auth_user_source_ips > 0);
+});
