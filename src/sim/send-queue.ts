@@ -73,7 +73,9 @@ const DEFERRAL_REPORT = "Sorry,_I_wasn't_able_to_establish_an_SMTP_connection._(
 export const BLOCKLISTING_DOMAIN = 'news.example.net';
 export const RATE_LIMITING_DOMAIN = 'lists.example.edu';
 const BLOCKLIST_AFTER = 20;
-const RATE_LIMITED_SHARE = 0.3;
+/** how long the listing lasts (log time) before the provider delists the host */
+const LISTED_FOR_US = 3600 * US;
+const RATE_LIMITED_SHARE = 0.25;
 const blocklistedReport = (ip: string): string =>
   `Connected_to_${ip}_but_greeting_failed./Remote_host_said:_554-mx.${BLOCKLISTING_DOMAIN}_Nemesis_ESMTP_Service_not_available/554-No_SMTP_service/554-IP_address_is_black_listed./554_For_explanation_visit_https://postmaster.${BLOCKLISTING_DOMAIN}/error-messages?ip=192.0.2.10&c=bip/`;
 const rateLimitedReport = (ip: string): string =>
@@ -100,6 +102,8 @@ export class QmailSend {
   private readonly sRateLimited: number;
   /** spam recipients whose delivery has started; the blocklisting provider reacts to them */
   private spamSent = 0;
+  /** log time (µs) when the provider delists the host again; 0 before it listed it */
+  private listedUntilUs = 0;
   private readonly sFailure: number[];
   private readonly sBounce: number;
   private readonly sTriple: number;
@@ -209,11 +213,11 @@ export class QmailSend {
     else duration = clamp(e.rng.logNormal(outcome === 0 ? 1.2 : 0.8, 0.7), 0.08, 40);
     // Decided after the draws above and without drawing, so every other line of the log stays as it was.
     if (ch === REMOTE) {
-      if (fate === FATE_SPAM) this.spamSent++;
+      // the spam run gets the host listed once, for an hour of log time; then it is delisted
+      if (fate === FATE_SPAM && ++this.spamSent === BLOCKLIST_AFTER) this.listedUntilUs = e.clockUs + LISTED_FOR_US;
       const domain = d.rcpt.address.slice(d.rcpt.address.lastIndexOf('@') + 1);
-      // after the spam burst the provider refuses the first six attempts (about four hours), then delists us
-      if (domain === BLOCKLISTING_DOMAIN && this.spamSent >= BLOCKLIST_AFTER && d.attempt < 6) outcome = OUTCOME_BLOCKLISTED;
-      else if (domain === RATE_LIMITING_DOMAIN && d.attempt < 3 && rateLimited(n)) outcome = OUTCOME_RATE_LIMITED;
+      if (domain === BLOCKLISTING_DOMAIN && e.clockUs < this.listedUntilUs) outcome = OUTCOME_BLOCKLISTED;
+      else if (domain === RATE_LIMITING_DOMAIN && d.attempt === 0 && rateLimited(n)) outcome = OUTCOME_RATE_LIMITED;
     }
     e.after(seconds(duration), d.msg.kind, () => this.finish(d, ch, n, outcome));
   }
