@@ -127,6 +127,18 @@ test('a failing checkpoint write makes the exporter unhealthy until a write succ
   assert.equal(h.snapshot().healthy, true);
 });
 
+test('an unreadable qmail queue makes the exporter unhealthy, naming it, until a read succeeds', () => {
+  const h = createHealth({ missingGraceMs: 1000, now: () => 0 });
+  h.reportQueue('/var/qmail/queue', null);
+  assert.equal(h.snapshot().healthy, true);
+  h.reportQueue('/var/qmail/queue', "EACCES: permission denied, scandir '/var/qmail/queue/mess'");
+  const bad = h.snapshot();
+  assert.equal(bad.healthy, false);
+  assert.deepEqual(bad.reasons, ["/var/qmail/queue: queue unreadable: EACCES: permission denied, scandir '/var/qmail/queue/mess'"]);
+  h.reportQueue('/var/qmail/queue', null);
+  assert.equal(h.snapshot().healthy, true);
+});
+
 test('a syslog listener: healthy while listening however quiet, unhealthy once it stopped listening', () => {
   let t = 1_000_000;
   const health = createHealth({ missingGraceMs: 60_000, now: () => t });
