@@ -111,6 +111,24 @@ function matchesAny(text: string, rules: readonly RegExp[]): boolean {
  */
 export function classifyReputation(reply: string): ReputationReason | null {
   if (reply === '') return null;
+  if (reply.length > MEMO_MAX_REPLY) return classifyUncached(reply);
+  const known = memo.get(reply);
+  if (known !== undefined) return known;
+  const reason = classifyUncached(reply);
+  // A mail host refuses and defers in the same few replies over and over (one per provider and
+  // cause): remembering the last few hundred answers skips the lower-casing, rewriting and some
+  // sixty expressions for nearly every delivery. Bounded: emptied whole when full.
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(reply, reason);
+  return reason;
+}
+
+/** Replies remembered by classifyReputation, and the longest one it remembers (≤ 256 KB held). */
+const MEMO_ENTRIES = 512;
+const MEMO_MAX_REPLY = 512;
+const memo = new Map<string, ReputationReason | null>();
+
+function classifyUncached(reply: string): ReputationReason | null {
   // Real replies are a few lines (Gmail's longest is under 1 KB); a hostile 100 KB report is read
   // only as far as a reply can reasonably go, so one line never costs more than a bounded scan.
   const text = plainReply(reply.length > MAX_REPLY ? reply.slice(0, MAX_REPLY) : reply);

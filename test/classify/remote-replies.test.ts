@@ -76,6 +76,23 @@ test('every real reply gives its reason', () => {
   assert.deepEqual(wrong, []);
 });
 
+test('remembered replies give the same reasons, also after the memory of replies is emptied', () => {
+  // classifyReputation remembers recent replies: ask each row three times, with over a thousand
+  // other replies in between (the memory holds 512 and is emptied when full), and expect the
+  // first answer every time.
+  const first = rows.map((r) => classifyDeliveryReason(resultOf(r.reply), reportFor(r.stage, r.reply, resultOf(r.reply))));
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 1100; i++) {
+      const filler = `Remote_host_said:_550_5.1.1_<user${round}x${i}@example.org>:_Recipient_address_rejected/`;
+      assert.equal(classifyDeliveryReason('failure', `192.0.2.25_does_not_like_recipient./${filler}Giving_up_on_192.0.2.25./`), 'no_mailbox');
+    }
+    rows.forEach((r, i) => {
+      assert.equal(classifyDeliveryReason(resultOf(r.reply), reportFor(r.stage, r.reply, resultOf(r.reply))), first[i], `line ${r.line}`);
+      assert.equal(classifyDeliveryReason(resultOf(r.reply), reportFor(r.stage, r.reply, resultOf(r.reply))), first[i], `line ${r.line}, again`);
+    });
+  }
+});
+
 test('classify on qmail-send lines gives the same reasons, with the remote channel', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qx-replies-'));
   try {
