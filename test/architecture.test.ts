@@ -5,21 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesUnder } from './helpers/files.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** 'parse' for src/parse/…, 'config' for src/config.ts. */
 function roomOf(file: string): string {
@@ -27,7 +19,7 @@ function roomOf(file: string): string {
   return parts.length === 1 ? parts[0]!.replace(/\.ts$/, '') : parts[0]!;
 }
 
-const FILES = sourceFiles(SRC);
+const FILES = filesUnder(SRC, '.ts');
 const TEXT = new Map(FILES.map((f) => [f, readFileSync(f, 'utf8')]));
 
 /** Every relative import of a file (static, type-only, re-exports and dynamic import()), as resolved paths. */

@@ -5,23 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runReport } from '../../src/commands/report.js';
+import { filesUnder } from '../helpers/files.js';
 
 const root = new URL('../fixtures/', import.meta.url).pathname;
 const golden = join(root, 'golden', 'real-lines.prom');
 
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...logFiles(p));
-    else if (name.endsWith('.log')) out.push(p);
-  }
-  return out;
-}
 
 /** The build line names the version and Node.js; neither belongs in a golden file. */
 function normalise(text: string): string {
@@ -29,7 +21,7 @@ function normalise(text: string): string {
 }
 
 test('report --format=prometheus over the real fixtures equals the golden file', async () => {
-  const files = logFiles(join(root, 'logs'));
+  const files = filesUnder(join(root, 'logs'), '.log');
   assert.ok(files.length >= 10, `${files.length} fixture files`);
   // A fixed reference time: syslog lines without a year land in the same year on every run.
   const text = normalise(await runReport({ files, format: 'prometheus', nowSeconds: Date.UTC(2026, 10, 25) / 1000 }));

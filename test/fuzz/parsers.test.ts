@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -61,6 +61,7 @@ import { createClassifier } from '../../src/classify/classifier.js';
 import { createEngine } from '../../src/engine.js';
 import { createLeaderboards } from '../../src/leaderboard/index.js';
 import { createSimulatedHost } from '../../src/sim/host.js';
+import { filesUnder } from '../helpers/files.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -68,15 +69,6 @@ const REFERENCE_TIME = 1_700_000_000;
 
 // ---- seeds ----------------------------------------------------------------------------------------
 
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else if (name.endsWith('.log')) out.push(p);
-  }
-  return out;
-}
 
 function logLines(file: string, commentsAreNotData: boolean): string[] {
   return readFileSync(file, 'utf8')
@@ -85,7 +77,7 @@ function logLines(file: string, commentsAreNotData: boolean): string[] {
 }
 
 const realLinesPath = join(repoRoot, 'test', 'fixtures', 'samples', 'real-lines.txt');
-const fixtureLines = filesUnder(join(repoRoot, 'test', 'fixtures', 'logs')).flatMap((f) => logLines(f, false));
+const fixtureLines = filesUnder(join(repoRoot, 'test', 'fixtures', 'logs'), '.log').flatMap((f) => logLines(f, false));
 const realLines = logLines(realLinesPath, true);
 const simulatedLines = createSimulatedHost({ startTime: REFERENCE_TIME - 3600, seed: 7, profile: 'abuse', linesPerSecond: 50 }).take(400);
 

@@ -5,25 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../../src/classify/classifier.js';
 import { readEnvelope } from '../../../src/parse/envelope/index.js';
 import { SPLOGGER_RECORD_LENGTH } from '../../../src/parse/envelope/splogger.js';
+import { filesUnder } from '../../helpers/files.js';
 
 const logs = fileURLToPath(new URL('../../fixtures/logs/', import.meta.url));
 const ctx = { referenceTime: 1777636800, listenerHint: 'smtpd' };
 
-function logFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...logFiles(p));
-    else if (name.endsWith('.log')) out.push(p);
-  }
-  return out;
-}
 
 function classifyAll(lines: readonly string[]): unknown[] {
   const c = createClassifier();
@@ -41,7 +33,7 @@ test('the issue example: "end msg 4711   " is "end msg 4711"', () => {
 
 for (const tail of ['   ', '\t', '\r', ' \t \r']) {
   test(`every fixture line classifies the same with ${JSON.stringify(tail)} appended`, () => {
-    const files = logFiles(logs);
+    const files = filesUnder(logs, '.log');
     assert.ok(files.length > 10, 'fixtures found');
     for (const file of files) {
       const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -60,7 +52,7 @@ test('a full-length splogger record keeps the trailing space its continuation ne
 });
 
 test('every fixture line classifies the same indented by a web page or a quote', () => {
-  for (const file of logFiles(logs)) {
+  for (const file of filesUnder(logs, '.log')) {
     const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
     assert.deepEqual(classifyAll(lines.map((l) => `  \t${l}`)), classifyAll(lines.map((l) => l.trimStart())), file);
   }
