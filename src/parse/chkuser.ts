@@ -37,6 +37,7 @@
 import type { MailEvent, RecipientReason, SenderReason } from '../events/events.js';
 import { recipientEvent, type RecipientDecision } from '../events/recipient-case.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
+import { lastIndexOfChar } from './scan-text.js';
 
 const PREFIX = 'CHKUSER ';
 const FROM_OPEN = ': from <';
@@ -128,8 +129,9 @@ export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext
     sender = message.slice(fromStart, authMark);
     authUser = message.slice(authMark + PIPE_AUTH.length, identifyMark);
   } else {
-    const lastColon = message.lastIndexOf(':', fromEnd - 1);
-    const authColon = lastColon > fromStart ? message.lastIndexOf(':', lastColon - 1) : -1;
+    // bounded scans: a ':' before fromStart would be rejected below anyway
+    const lastColon = lastIndexOfChar(message, 58 /* : */, fromStart, fromEnd);
+    const authColon = lastColon > fromStart ? lastIndexOfChar(message, 58 /* : */, fromStart, lastColon) : -1;
     if (lastColon < fromStart || authColon < fromStart) return null;
     sender = message.slice(fromStart, authColon);
     authUser = message.slice(authColon + 1, lastColon);
@@ -216,18 +218,18 @@ function pipeRemoteIp(s: string, start: number, end: number): string | null {
  * text after the last ':' is taken as is.
  */
 function colonRemoteIp(s: string, start: number, end: number): string | null {
-  const last = s.lastIndexOf(':', end - 1);
+  const last = lastIndexOfChar(s, 58 /* : */, start, end);
   if (last < start) return null;
   let best = -1;
   let p = last;
   while (p > start && end - p - 1 <= MAX_IP_TEXT) {
-    const before = s.lastIndexOf(':', p - 1);
+    const before = lastIndexOfChar(s, 58 /* : */, start, p);
     if (before < start) break;
     if (isIpText(s, p + 1, end)) best = p;
     p = before;
   }
   if (best < 0) {
-    if (s.lastIndexOf(':', last - 1) < start) return null;
+    if (lastIndexOfChar(s, 58 /* : */, start, last) < start) return null;
     best = last;
   }
   return s.slice(best + 1, end);

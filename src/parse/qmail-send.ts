@@ -159,7 +159,8 @@ function parseStatus(s: string, queue: number | null): QmailSendRecord | null {
     end -= 9;
   }
   // slowq-send: ' delayed jobs=N' (deliveries waiting for their rate)
-  const delayed = s.lastIndexOf(' delayed jobs=', end);
+  // (indexOf first: a builtin that stays in compiled code, where lastIndexOf calls the runtime)
+  const delayed = s.indexOf(' delayed jobs=', remoteAt + 1) < 0 ? -1 : s.lastIndexOf(' delayed jobs=', end);
   if (delayed > remoteAt) {
     if (parseUint(s, delayed + 14, end) < 0) return null; // text after the count: a queue name, stripped by the caller
     end = delayed;

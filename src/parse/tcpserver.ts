@@ -24,7 +24,7 @@
  */
 import type { MailEvent } from '../events/events.js';
 import type { ProgramContext, ProgramParser } from '../events/parsed-line.js';
-import { parseUint } from './scan-text.js';
+import { lastIndexOfChar, parseUint } from './scan-text.js';
 
 const PREFIX = 'tcpserver: ';
 
@@ -59,18 +59,22 @@ function parseDecision(
   const pid = parseUint(s, start, sp1);
   const sp2 = s.indexOf(' ', sp1 + 1);
   if (pid < 0 || sp2 < 0) return null;
-  if (s.charCodeAt(sp2 - 1) !== 58 /* : */ && s.lastIndexOf(']', sp2) > sp1) return bracketedDecision(s, sp1, sp2, pid, ctx, event);
+  // (the scans for ']' and ':' stop at sp1, the start of the local part: String.prototype.lastIndexOf
+  // would run on to the start of the line, through a call into the runtime)
+  if (s.charCodeAt(sp2 - 1) !== 58 /* : */ && lastIndexOfChar(s, 93 /* ] */, sp1 + 1, sp2 + 1) >= 0) return bracketedDecision(s, sp1, sp2, pid, ctx, event);
   // local part [sp1+1, sp2): port after the last ':'
-  const localColon = s.lastIndexOf(':', sp2 - 1);
+  const localColon = lastIndexOfChar(s, 58 /* : */, sp1 + 1, sp2);
   if (localColon <= sp1) return null;
   const localPort = s.slice(localColon + 1, sp2);
   // remote part [sp2+1, end): host ':' ip ':' info ':' port
   let end = s.indexOf(' ', sp2 + 1);
   if (end < 0) end = s.length;
   const hostColon = s.indexOf(':', sp2 + 1);
-  const portColon = s.lastIndexOf(':', end - 1);
-  const infoColon = portColon > 0 ? s.lastIndexOf(':', portColon - 1) : -1;
-  if (hostColon < 0 || hostColon >= end || infoColon <= hostColon) return null;
+  if (hostColon < 0 || hostColon >= end) return null;
+  // info and port colons: the last two after the host colon (none there → malformed)
+  const portColon = lastIndexOfChar(s, 58 /* : */, hostColon + 1, end);
+  const infoColon = portColon > 0 ? lastIndexOfChar(s, 58 /* : */, hostColon + 1, portColon) : -1;
+  if (infoColon <= hostColon) return null;
   const remoteIp = s.slice(hostColon + 1, infoColon);
   return { event, time: ctx.time, listener: ctx.listener, pid, remote_ip: remoteIp, local_port: localPort };
 }
