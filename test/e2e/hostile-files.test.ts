@@ -35,9 +35,9 @@ import { join } from 'node:path';
 import { seriesKey } from '../../src/metrics/series-key.js';
 import { readSeries } from '../helpers/exposition.js';
 import { pollUntil } from '../helpers/ports.js';
-import { linesTotal, repoRoot, startExporter, type LiveExporter } from '../../bench/lib.js';
+import { linesTotal, startExporter, type LiveExporter } from '../../bench/lib.js';
+import { NOBODY, whyNobodyCannotRunExporter } from '../helpers/nobody.js';
 
-const NOBODY = 65534;
 const WAIT_MS = 20_000;
 
 let stamp = 1_700_000_000;
@@ -248,31 +248,18 @@ test('the log path is a symlink swapped to another file, then to nothing, then t
   });
 });
 
-/** Whether an exporter started as 'nobody' can read the repository here (it cannot when a parent directory is private). */
-function nobodyCanRunExporter(): { ok: boolean; why: string } {
-  if (process.getuid?.() !== 0) return { ok: false, why: 'the tests do not run as root, so they cannot start a process as nobody' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), '--version'], {
-    cwd: repoRoot,
-    uid: NOBODY,
-    gid: NOBODY,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status === 0) return { ok: true, why: '' };
-  return { ok: false, why: `nobody cannot start the exporter from ${repoRoot} (${(r.stderr || r.error?.message || '').split('\n')[0]})` };
-}
 
 test('permissions removed mid-run: the open file stays readable, a rotated-in file that cannot be opened is reported until it can', { timeout: 120_000 }, async (t) => {
-  const nobody = nobodyCanRunExporter();
-  if (!nobody.ok) {
-    const why = `permission case: root reads files whatever their mode and ${nobody.why}; an unreadable file is made as a directory at the log path instead`;
+  const cannot = whyNobodyCannotRunExporter();
+  if (cannot !== null) {
+    const why = `permission case: root reads files whatever their mode and ${cannot}; an unreadable file is made as a directory at the log path instead`;
     t.diagnostic(why);
     console.log(why);
   }
   await withExporter(t, 'qx-hostile-perm-', async (dir, run) => {
     const log = join(dir, 'maillog');
     writeFileSync(log, lines(2), { mode: 0o644 });
-    const x = await run([`--qmail.log-path=${log}`, '--qmail.read-from-start'], nobody.ok ? { uid: NOBODY, gid: NOBODY } : {});
+    const x = await run([`--qmail.log-path=${log}`, '--qmail.read-from-start'], cannot === null ? { uid: NOBODY, gid: NOBODY } : {});
     await expectLines(x, 2);
 
     // Permissions are checked when a file is opened: the file the exporter holds open stays readable.
@@ -283,7 +270,7 @@ test('permissions removed mid-run: the open file stays readable, a rotated-in fi
 
     // Rotation brings a file the exporter cannot open.
     renameSync(log, `${log}.1`);
-    if (nobody.ok) {
+    if (cannot === null) {
       writeFileSync(log, lines(2), { mode: 0o000 });
       chmodSync(log, 0o000);
       await expectStderr(x, 'naming the unreadable file', log, /EACCES|permission denied/i);

@@ -9,28 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seriesKey } from '../../src/metrics/series-key.js';
 import { readSeries } from '../helpers/exposition.js';
 import { pollUntil } from '../helpers/ports.js';
-import { repoRoot, startExporter } from '../../bench/lib.js';
+import { startExporter } from '../../bench/lib.js';
+import { NOBODY, whyNobodyCannotRunExporter } from '../helpers/nobody.js';
 
-const NOBODY = 65534;
-
-function nobodyCanRunExporter(): string | null {
-  if (process.getuid?.() !== 0) return 'the tests do not run as root, so they cannot start the exporter as nobody';
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli.ts'), '--version'], {
-    cwd: repoRoot,
-    uid: NOBODY,
-    gid: NOBODY,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return r.status === 0 ? null : `nobody cannot start the exporter from ${repoRoot} (${(r.stderr || r.error?.message || '').split('\n')[0]})`;
-}
 
 interface FileHealth {
   path: string;
@@ -40,7 +27,7 @@ interface FileHealth {
 }
 
 test('a 0600 root log: said once with its errno, unreadable (not missing) in /healthz, read once permitted', { timeout: 120_000 }, async (t) => {
-  const why = nobodyCanRunExporter();
+  const why = whyNobodyCannotRunExporter();
   if (why !== null) {
     t.skip(`root reads files whatever their mode, and ${why}`);
     return;
