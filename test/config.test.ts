@@ -21,15 +21,20 @@ import {
 } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
-/** Runs parseConfig expecting a ConfigError; returns it for further checks. */
-function configError(argv: string[], env: Record<string, string> = {}): ConfigError {
+/** Runs `f` expecting a ConfigError; returns it for further checks. */
+function usage(f: () => unknown, notRejected = 'expected a ConfigError'): ConfigError {
   try {
-    parseConfig(argv, env);
+    f();
   } catch (err) {
     assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
     return err;
   }
-  assert.fail(`expected ${JSON.stringify(argv)} ${JSON.stringify(env)} to be rejected`);
+  assert.fail(notRejected);
+}
+
+/** Runs parseConfig expecting a ConfigError; returns it for further checks. */
+function configError(argv: string[], env: Record<string, string> = {}): ConfigError {
+  return usage(() => parseConfig(argv, env), `expected ${JSON.stringify(argv)} ${JSON.stringify(env)} to be rejected`);
 }
 
 describe('defaults', () => {
@@ -405,15 +410,6 @@ describe('help text', () => {
 });
 
 describe('the subcommands read their flags from the same kind of table', () => {
-  const usage = (f: () => unknown): ConfigError => {
-    try {
-      f();
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, String(err));
-      return err;
-    }
-    assert.fail('expected a ConfigError');
-  };
 
   test('report: defaults, values, files and bad values', () => {
     assert.deepEqual(parseCommandLine(REPORT, [], {}).values, {
@@ -484,15 +480,6 @@ test('deriveHashKey is stable per install id and differs across installs', () =>
 });
 
 describe('who is sending: the sender flags', () => {
-  const usage = (f: () => unknown): ConfigError => {
-    try {
-      f();
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, String(err));
-      return err;
-    }
-    assert.fail('expected a ConfigError');
-  };
   test('values land in config.qmail.senders, the same on every command', () => {
     const c = parseConfig(
       ['--qmail.default-domain=Example.COM', '--qmail.extension-delimiters=', '--qmail.sender-aliases=/etc/qmail-sender-aliases', '--qmail.trusted-relay-ips=10.0.0.0/8, 2001:db8::/32', '--qmail.smtp-uids=7791,qmaild'],
