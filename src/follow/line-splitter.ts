@@ -3,13 +3,16 @@
  * measured both), holds the unfinished tail until its newline arrives, strips one trailing \r,
  * and caps the length of a line so that a log without newlines cannot grow memory without bound.
  *
- * Decoding is utf8: invalid bytes become U+FFFD, NUL stays a character; nothing here throws.
+ * Decoding is utf8: invalid bytes become U+FFFD, NUL stays a character; nothing here throws. A chunk
+ * of ASCII only (nearly every chunk of a mail log) is decoded byte for byte instead, which gives the
+ * same strings faster (see `decodeLine`).
  *
  * Byte accounting is what makes checkpoints exact: `pendingBytes` is the number of bytes pushed
  * since the last complete line (the held tail, including any bytes of an over-long line that
  * were dropped). The reader's offset minus `pendingBytes` is the offset just after the last line
  * handed out.
  */
+import { isAscii } from 'node:buffer';
 
 export interface SplitResult {
   lines: string[];
@@ -39,6 +42,26 @@ export interface LineSplitterOptions {
 
 const LF = 10;
 const CR = 13;
+
+/**
+ * Buffer's own one-byte decoder. `buf.toString('latin1', a, b)` reaches it after a JavaScript
+ * wrapper that checks its arguments and looks the encoding up, once per line; called directly it
+ * decodes a million lines about 30 ms faster than the UTF-8 path (docs/benchmarks.md). Node has had
+ * it on Buffer.prototype for as long as it has had Buffer; should one ever lack it, the wrapper does.
+ */
+type Latin1Slicer = (this: Buffer, start: number, end: number) => string;
+const bufferLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slicer }).latin1Slice;
+const latin1Slice: Latin1Slicer =
+  typeof bufferLatin1Slice === 'function' ? bufferLatin1Slice : function (this: Buffer, start, end) { return this.toString('latin1', start, end); };
+
+/**
+ * One line of `chunk`: for an ASCII chunk each byte is its character, so the one-byte decoder gives
+ * exactly what UTF-8 decoding would; anything else goes through UTF-8 (invalid bytes → U+FFFD).
+ */
+function decodeLine(chunk: Buffer, ascii: boolean, start: number, end: number): string {
+  // No encoding name means UTF-8, and Buffer#toString then skips looking the name up.
+  return ascii ? latin1Slice.call(chunk, start, end) : chunk.toString(undefined, start, end);
+}
 
 export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
   const max = Math.max(1, Math.floor(opts.maxLineBytes));
@@ -80,6 +103,7 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
       const lines: string[] = [];
       let oversized = 0;
       let start = 0;
+      const ascii = isAscii(chunk);
       for (;;) {
         const nl = chunk.indexOf(LF, start);
         if (nl === -1) {
@@ -93,8 +117,7 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
             end = start + max;
             oversized += 1;
           }
-          // No encoding name means UTF-8, and Buffer#toString then skips looking the name up (once per line).
-          lines.push(chunk.toString(undefined, start, end));
+          lines.push(decodeLine(chunk, ascii, start, end));
         } else {
           hold(chunk, start, nl);
           const taken = takeHeld();

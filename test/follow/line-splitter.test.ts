@@ -92,3 +92,20 @@ test('flush hands out the held tail once; reset forgets it', () => {
   assert.equal(s.pendingBytes, 0);
   assert.deepEqual(s.push(Buffer.from('new\n')).lines, ['new']);
 });
+
+test('every byte value decodes as UTF-8 decoding would, in ASCII chunks and in chunks with other bytes', () => {
+  // Each of the 256 byte values in a line of its own, framed by ASCII; then the same lines with one
+  // Latin-1 byte in the chunk, so that both decoding paths see every byte value below 0x80.
+  const lineOf = (b: number): Buffer => Buffer.from([0x78, b, 0x79, 0x0a]);
+  const asciiChunk = Buffer.concat(Array.from({ length: 128 }, (_, b) => (b === 0x0a ? Buffer.alloc(0) : lineOf(b))));
+  const mixedChunk = Buffer.concat([asciiChunk, Buffer.from([0x61, 0xe9, 0x0a]), Buffer.from('d\u00e9j\u00e0 vu\n'), lineOf(0xff)]);
+  for (const chunk of [asciiChunk, mixedChunk]) {
+    const expected = chunk.toString('utf8').split('\n').slice(0, -1).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    const s = createLineSplitter({ maxLineBytes: 100 });
+    const { lines } = s.push(chunk);
+    assert.deepEqual(lines, expected);
+    assert.equal(s.pendingBytes, 0);
+  }
+  const s = createLineSplitter({ maxLineBytes: 100 });
+  assert.deepEqual(s.push(Buffer.from([0x61, 0xe9, 0x0a])).lines, ['a\uFFFD'], 'a lone Latin-1 byte is invalid UTF-8');
+});
