@@ -64,7 +64,7 @@ type TitleKind =
   | 'sender_accepted'
   | 'sender_rejected'; // reason from the description
 
-const TITLES: ReadonlyMap<string, TitleKind> = new Map<string, TitleKind>([
+const TITLES: ReadonlyArray<readonly [string, TitleKind]> = [
   ['accepted rcpt', 'accepted_local'],
   ['accepted any rcpt', 'accepted_local'],
   ['relaying rcpt', 'accepted_relay'],
@@ -79,7 +79,19 @@ const TITLES: ReadonlyMap<string, TitleKind> = new Map<string, TitleKind>([
   ['accepted null sender', 'sender_accepted'],
   ['accepted doublebounce', 'sender_accepted'],
   ['rejected sender', 'sender_rejected'],
-]);
+];
+
+/**
+ * The kind of the title that runs from after 'CHKUSER ' to `titleEnd`, or undefined. Compared in
+ * place, by length first: no title string is cut out and hashed for every line.
+ */
+function titleKindAt(message: string, titleEnd: number): TitleKind | undefined {
+  const length = titleEnd - PREFIX.length;
+  for (const [title, kind] of TITLES) {
+    if (title.length === length && message.startsWith(title, PREFIX.length)) return kind;
+  }
+  return undefined;
+}
 
 /** 'rejected rcpt' descriptions; any other description of that title is counted as 'other'. */
 const RCPT_REJECTIONS: ReadonlyMap<string, RecipientReason> = new Map<string, RecipientReason>([
@@ -102,7 +114,7 @@ export const parseChkuser: ProgramParser = (message: string, ctx: ProgramContext
   if (!message.startsWith(PREFIX)) return null;
   const titleEnd = message.indexOf(':', PREFIX.length);
   if (titleEnd < 0 || !message.startsWith(FROM_OPEN, titleEnd)) return null;
-  const kind = TITLES.get(message.slice(PREFIX.length, titleEnd));
+  const kind = titleKindAt(message, titleEnd);
   if (kind === undefined) return null;
 
   const fromStart = titleEnd + FROM_OPEN.length;
@@ -220,6 +232,13 @@ function pipeRemoteIp(s: string, start: number, end: number): string | null {
 function colonRemoteIp(s: string, start: number, end: number): string | null {
   const last = lastIndexOfChar(s, 58 /* : */, start, end);
   if (last < start) return null;
+  // Nearly every line: an IPv4 after the last ':', and before it a field that cannot be an IPv6
+  // group ('unknown', a host name). Every longer suffix would hold that field as a group, so none is
+  // a valid address and the IPv4 is the answer the scan below would give, found without it.
+  if (isIpv4Text(s, last + 1, end)) {
+    const before = lastIndexOfChar(s, 58 /* : */, start, last);
+    if (before >= start && !isIpv6Group(s, before + 1, last)) return s.slice(last + 1, end);
+  }
   let best = -1;
   let p = last;
   while (p > start && end - p - 1 <= MAX_IP_TEXT) {
@@ -263,6 +282,13 @@ function isIpv4Text(s: string, from: number, to: number): boolean {
     }
   }
   return dots === 3 && digits > 0;
+}
+
+/** True when s[from, to) is empty or 1–4 hex digits: what may stand between two colons of an IPv6 text. */
+function isIpv6Group(s: string, from: number, to: number): boolean {
+  if (to - from > 4) return false;
+  for (let i = from; i < to; i++) if (!isHexDigit(s.charCodeAt(i))) return false;
+  return true;
 }
 
 function isHexDigit(c: number): boolean {

@@ -221,6 +221,10 @@ describe('chkuser: client text that looks like the line around it', () => {
     { name: 'IPv6 with a hostname', f: { ip: '2001:db8::25', host: 'mail.example.org' } },
     { name: "IPv6 with HELO ending in ':'", f: { ip: '::1', helo: 'weird:' } },
     { name: 'IPv4 with a hostname', f: { host: 'mail.example.org' } },
+    // an IPv4 after the last ':' is taken at once only when the field before it cannot be an IPv6 group
+    { name: 'IPv4 with a remotehost that is one hex group', f: { host: 'cafe', ip: '192.0.2.1' } },
+    { name: 'IPv6 ending in an IPv4, full form', f: { ip: '1:2:3:4:5:6:192.0.2.1' } },
+    { name: "IPv6 '::' and an IPv4, with a hostname", f: { ip: '::192.0.2.1', host: 'mail.example.org' } },
   ];
   for (const h of hazards) {
     for (const [layout, build] of [

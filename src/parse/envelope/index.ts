@@ -105,6 +105,13 @@ function readTrimmed(text: string, ctx: LineContext): EnvelopeDetail {
     while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
     return readTrimmed(text.slice(i), ctx);
   }
+  // Nearly every line of /var/log/maillog: a syslog header ('Jan  5 ...') is never a container
+  // prefix ('name |': after the month's spaces comes the day, not '|'), so it is read before the
+  // prefix is looked for.
+  if (first >= 65 && first <= 90 && text.charCodeAt(3) === 32) {
+    const syslog = parseSyslog(text, ctx);
+    if (syslog !== null) return syslog;
+  }
   const prefix = containerPrefixEnd(text);
   return prefix > 0 ? readLine(text.slice(prefix), ctx) : readLine(text, ctx);
 }
