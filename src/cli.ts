@@ -32,7 +32,7 @@ import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { VERSION } from './version.js';
 import type { EngineSenders } from './engine.js';
-import { capYoungGeneration, createIdleCollector, compactingGarbageCollector, scavengeOnMainThread, youngGenerationSizedByFlags } from './heap.js';
+import { capYoungGeneration, createIdleCollector, compactingGarbageCollector, scavengeOnMainThread, scavengeThreadsSetByFlags, youngGenerationSizedByFlags } from './heap.js';
 
 // Each command loads only what it runs (dynamic imports below): `report` over a large file should
 // not first pay for express, pino and the HTTP stack (about a tenth of a second at start-up).
@@ -326,11 +326,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     process.exit(1);
   });
   // A small young generation, collected on the main thread, for every command, unless node's own
-  // flags size it (heap.ts).
-  if (!youngGenerationSizedByFlags(process.execArgv, env.NODE_OPTIONS)) {
-    capYoungGeneration();
-    scavengeOnMainThread();
-  }
+  // flags say otherwise (heap.ts).
+  if (!youngGenerationSizedByFlags(process.execArgv, env.NODE_OPTIONS)) capYoungGeneration();
+  if (!scavengeThreadsSetByFlags(process.execArgv, env.NODE_OPTIONS)) scavengeOnMainThread();
   try {
     if (sub !== undefined) {
       process.exitCode = await COMMAND_RUNNERS[sub](rest);

@@ -54,25 +54,28 @@ export function checkYoungGeneration(): void {
  * 0.1–0.5 ms, and a log read at full speed needs one every 3–4 ms; handing part of each to V8's
  * helper threads and waiting for them costs more than it saves. Without them `report` over 1M lines
  * takes about 5 % less wall time and CPU (docs/benchmarks.md, "Young generation"). V8 reads the
- * flag at every scavenge, so setting it after start-up is enough.
+ * flag at every scavenge, so setting it after start-up is enough. cli.ts calls this unless node was
+ * started with a flag of the user's own about it (`--parallel-scavenge`, `--single-threaded-gc`).
  */
 export function scavengeOnMainThread(): void {
   setFlagsFromString('--no-parallel-scavenge');
 }
 
-/**
- * Whether node's own flags (command line or NODE_OPTIONS) already size or schedule the young
- * generation: then neither the cap nor the main-thread scavenges are installed.
- */
+/** Node's own flags: the command line and NODE_OPTIONS. */
+function nodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+}
+
+/** Whether node's own flags (command line or NODE_OPTIONS) already size the young generation. */
 export function youngGenerationSizedByFlags(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  return flags.some(
-    (f) =>
-      /^--(?:max|min)[-_]semi[-_]space[-_]size(?:=|$)/.test(f) ||
-      /^--semi[-_]space[-_]growth[-_]factor(?:=|$)/.test(f) ||
-      /^--(?:no[-_])?parallel[-_]scavenge$/.test(f) ||
-      /^--single[-_]threaded(?:[-_]gc)?$/.test(f),
+  return nodeFlags(execArgv, nodeOptions).some(
+    (f) => /^--(?:max|min)[-_]semi[-_]space[-_]size(?:=|$)/.test(f) || /^--semi[-_]space[-_]growth[-_]factor(?:=|$)/.test(f),
   );
+}
+
+/** Whether node's own flags already say which threads scavenge (then scavengeOnMainThread is not called). */
+export function scavengeThreadsSetByFlags(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  return nodeFlags(execArgv, nodeOptions).some((f) => /^--(?:no[-_])?parallel[-_]scavenge$/.test(f) || /^--single[-_]threaded(?:[-_]gc)?$/.test(f));
 }
 
 /**

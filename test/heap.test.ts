@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIdleCollector, youngGenerationSizedByFlags } from '../src/heap.js';
+import { createIdleCollector, scavengeThreadsSetByFlags, youngGenerationSizedByFlags } from '../src/heap.js';
 import { writeSimulatedLog } from '../src/sim/writer.js';
 
 const MiB = 1024 * 1024;
@@ -63,10 +63,17 @@ test('a semi-space flag of the user\'s own wins: the cap is not installed', () =
   assert.equal(youngGenerationSizedByFlags(['--min-semi-space-size=2'], ''), true);
   assert.equal(youngGenerationSizedByFlags(['--semi-space-growth-factor=4'], ''), true);
   assert.equal(youngGenerationSizedByFlags(['--max-semi-space-sizes=1'], ''), false);
-  assert.equal(youngGenerationSizedByFlags(['--parallel-scavenge'], ''), true);
-  assert.equal(youngGenerationSizedByFlags([], '--no_parallel_scavenge'), true);
-  assert.equal(youngGenerationSizedByFlags(['--single-threaded-gc'], ''), true);
-  assert.equal(youngGenerationSizedByFlags(['--parallel-scavenge-threads=2'], ''), false);
+  assert.equal(youngGenerationSizedByFlags(['--parallel-scavenge'], ''), false);
+});
+
+test('a scavenge-threads flag of the user\'s own wins: the main-thread scavenges are not installed', () => {
+  assert.equal(scavengeThreadsSetByFlags([], undefined), false);
+  // the systemd unit and the image size the young generation; that leaves the threads to us
+  assert.equal(scavengeThreadsSetByFlags([], '--max-old-space-size=128 --max-semi-space-size=4'), false);
+  assert.equal(scavengeThreadsSetByFlags(['--parallel-scavenge'], ''), true);
+  assert.equal(scavengeThreadsSetByFlags([], '--no_parallel_scavenge'), true);
+  assert.equal(scavengeThreadsSetByFlags(['--single-threaded-gc'], ''), true);
+  assert.equal(scavengeThreadsSetByFlags(['--parallel-scavenge-threads=2'], ''), false);
 });
 
 test('report counts the same lines with a 1 MiB, the capped and a 16 MiB young generation', async () => {
@@ -177,7 +184,7 @@ test('the commands scavenge on the main thread, unless node\'s own flags say oth
       const late = each.slice(Math.floor(each.length / 2));
       return { scavenges: each.length, helperMs: late.reduce((a, b) => a + b, 0) };
     };
-    const ours = helperMs([]);
+    const ours = helperMs(['--max-semi-space-size=4']); // as the systemd unit starts node
     assert.ok(ours.scavenges > 10, `scavenges seen: ${ours.scavenges}`);
     assert.equal(ours.helperMs, 0, 'no helper thread took part in a scavenge');
     const theirs = helperMs(['--parallel-scavenge']);
